@@ -1,0 +1,23 @@
+// ncurses, wide-character build. Swift 6 cannot read C mutable globals (stdscr, LINES, COLS,
+// COLORS) and does not import the attribute macros, so they are exposed as inline functions.
+#ifndef MNIST_TUI_CNCURSES_SHIM_H
+#define MNIST_TUI_CNCURSES_SHIM_H
+#define NCURSES_WIDECHAR 1
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <locale.h>
+#include <ncursesw/curses.h>
+
+static inline WINDOW *mnist_stdscr(void) { return stdscr; }
+static inline int mnist_lines(void) { return LINES; }
+static inline int mnist_cols(void) { return COLS; }
+static inline int mnist_colors(void) { return COLORS; }
+static inline int mnist_color_pairs(void) { return COLOR_PAIRS; }
+static inline attr_t mnist_a_bold(void) { return A_BOLD; }
+static inline attr_t mnist_a_reverse(void) { return A_REVERSE; }
+static inline attr_t mnist_a_dim(void) { return A_DIM; }
+static inline attr_t mnist_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t mnist_a_normal(void) { return A_NORMAL; }
+static inline int mnist_key_f(int n) { return KEY_F(n); }
+#endif

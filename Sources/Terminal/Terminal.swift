@@ -1,0 +1,3 @@
+import CNcurses
+import Dashboard
+// Terminal: the thin ncurses backend.
