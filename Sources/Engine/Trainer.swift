@@ -8,9 +8,16 @@ public final class Trainer: Sendable {
     /// and no event is dropped. Finishes after the final `.stateChanged(.done/.stopped)`.
     public let events: AsyncStream<TrainingEvent>
     private let continuation: AsyncStream<TrainingEvent>.Continuation
+    /// The run's static facts, known at construction (also sent as the first event, `.started`).
+    public let info: RunInfo
 
-    public init(dataset: Dataset, config: TrainingConfig) {
+    /// Validates `config` against `dataset` and allocates every buffer the run needs.
+    public init(dataset: Dataset, config: TrainingConfig) throws {
         (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        info = RunInfo(layerSizes: [dataset.train.pixelsPerImage] + config.hidden + [dataset.classCount],
+                       config: config, datasetName: dataset.name, classNames: dataset.classNames,
+                       trainCount: dataset.train.count, testCount: dataset.test.count,
+                       batchesPerEpoch: 0)
     }
 
     /// Starts training on the trainer's queue. Call once.
