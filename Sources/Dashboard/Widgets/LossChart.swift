@@ -129,8 +129,8 @@ enum LossChart {
         for x in plot.x..<plot.maxX { grid[x, axisY] = axis.cell(theme.glyphs.horizontal) }
         let firstEpoch = max(1, (firstStep - 1) / bpe + 1)
         let lastEpoch = (firstStep + span - 1) / bpe
-        var lastTick = Int.min
-        var lastLabelEnd = Int.min
+        var lastTick = -1_000_000
+        var lastLabelEnd = -1_000_000
         if firstEpoch <= lastEpoch {
             for epoch in firstEpoch...lastEpoch {
                 let cx = plot.x + column(ofStep: epoch * bpe) / 2
