@@ -15,6 +15,7 @@ public enum DashboardView {
         let theme = Theme(state.options)
         guard grid.width >= minimumWidth, grid.height >= minimumHeight else {
             drawTooSmall(state, grid: &grid, theme: theme)
+            if !theme.options.unicode { grid.makeASCII() }
             return grid
         }
         let layout = Layout(width: grid.width, height: grid.height, classes: state.classCount)
@@ -41,6 +42,7 @@ public enum DashboardView {
         if state.showHelp {
             HelpOverlay.draw(in: Rect(x: 0, y: 0, width: grid.width, height: grid.height), grid: &grid, theme: theme)
         }
+        if !theme.options.unicode { grid.makeASCII() }
         return grid
     }
 

@@ -108,3 +108,26 @@ extension CellGrid {
         return rect.inset(1)
     }
 }
+
+// MARK: - ASCII mode
+
+extension CellGrid {
+    /// ASCII stand-ins for the few non-ASCII characters that appear in text (titles, hints).
+    static let asciiReplacements: [Unicode.Scalar: Unicode.Scalar] = [
+        "·": "-", "→": ">", "←": "<", "…": "-", "×": "x", "÷": "/", "★": "*", "✓": "+", "✗": "x",
+        "↑": "^", "↓": "v", "◆": "o", "─": "-", "│": "|", "━": "=",
+    ]
+
+    /// Replaces every non-ASCII character with its stand-in (or `?`), so ASCII mode is pure ASCII
+    /// whatever text a widget wrote.
+    mutating func makeASCII() {
+        for y in 0..<height {
+            for x in 0..<width {
+                var cell = self[x, y]
+                guard !cell.character.isASCII else { continue }
+                cell.character = Self.asciiReplacements[cell.character] ?? "?"
+                self[x, y] = cell
+            }
+        }
+    }
+}

@@ -38,7 +38,7 @@ enum BrowserPanel {
         var y = rect.y
         func line(_ label: String, _ value: String, _ role: Role) {
             guard y < rect.maxY else { return }
-            let after = grid.put(Format.padRight(label, 11), x: x, y: y, style: theme.style(.label), limit: limit)
+            let after = grid.put(Format.padRight(label, 15), x: x, y: y, style: theme.style(.label), limit: limit)
             grid.put(value, x: after, y: y, style: theme.style(role), limit: max(0, rect.maxX - after))
             y += 1
         }
@@ -70,8 +70,8 @@ enum BrowserPanel {
         y += 1
         let pTrue = digit.probabilities.indices.contains(digit.label) ? Double(digit.probabilities[digit.label]) : 0
         let crossEntropy = -log(max(pTrue, 1e-45))
-        line("loss", String(format: "%.3f", crossEntropy) + "  (-log p(\(digit.label)) = -log " +
-             Format.percent(pTrue, decimals: 1) + ")", .value)
+        line("p(label)", Format.percent(pTrue, decimals: 1), .value)
+        line("cross-entropy", String(format: "%.3f", crossEntropy) + " = -log p(\(digit.label))", .value)
         y += 1
         if y < rect.maxY {
             let hint = theme.options.unicode ? "←/→ or h/l: next digit · Esc closes"

@@ -44,7 +44,7 @@ enum ConfusionPanel {
                      style: theme.style(.label), limit: max(0, rect.maxX - x))
         }
         let recallX = rect.x + 3 + n * cellWidth
-        grid.put(Format.padLeft("recall", recallWidth), x: recallX, y: rect.y, style: theme.style(.label),
+        grid.put(Format.padLeft(cellWidth >= 4 ? "recall" : "rec", recallWidth), x: recallX, y: rect.y, style: theme.style(.label),
                  limit: max(0, rect.maxX - recallX))
         for row in 0..<n {
             let y = rect.y + 1 + row
@@ -66,7 +66,7 @@ enum ConfusionPanel {
                 }
                 let text = count == 0 && !selected
                     ? String(theme.glyphs.middleDot)
-                    : Format.count(count, width: cellWidth - 1)
+                    : Format.count(count, width: row == column ? cellWidth : cellWidth - 1)
                 grid.put(Format.padLeft(text, cellWidth), x: x, y: y, style: theme.style(role),
                          limit: max(0, min(cellWidth, rect.maxX - x)))
             }

@@ -15,28 +15,29 @@ enum KeysLine {
         case .done, .stopped: pause = "(ended)"
         default: pause = "resume"
         }
-        return [("p", pause), ("+/-", "lr ×2/÷2"), ("m", "misclassified"), ("Tab", "confusion"),
+        let factor = Format.learningRate(AppState.learningRateFactor)
+        let lr = theme.options.unicode ? "lr ×\(factor)/÷\(factor)" : "lr *\(factor) /\(factor)"
+        return [("p", pause), ("+/-", lr), ("m", "misclassified"), ("Tab", "confusion"),
                 ("L", state.lossScale == .linear ? "log" : "linear"), ("s", "save"), ("?", "help"), ("q", "quit")]
     }
 
     static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme, now: Double) {
         guard !rect.isEmpty else { return }
-        var x = rect.x + 1
-        for (key, action) in keys(state, theme: theme) {
-            let action = theme.options.unicode ? action : action.replacingOccurrences(of: "×", with: "x")
-                .replacingOccurrences(of: "÷", with: "/")
-            let need = key.count + action.count + 3
-            guard x + need <= rect.maxX else { break }
-            x = grid.put(key, x: x, y: rect.y, style: theme.style(.key))
-            x = grid.put(" " + action + "  ", x: x, y: rect.y, style: theme.style(.dim))
-        }
-        if let message = state.message, now - message.time < AppState.messageSeconds, now >= message.time {
+        // A recent message takes the right end; the keys get what is left.
+        var keysEnd = rect.maxX
+        if let message = state.message, now >= message.time, now - message.time < AppState.messageSeconds {
             let text = " " + message.text + " "
             let width = min(text.unicodeScalars.count, rect.width)
-            let mx = max(x, rect.maxX - width)
-            grid.fill(Rect(x: mx, y: rect.y, width: rect.maxX - mx, height: 1))
-            grid.put(text, x: mx, y: rect.y, style: theme.style(message.isError ? .warning : .message),
-                     limit: rect.maxX - mx)
+            keysEnd = rect.maxX - width
+            grid.put(text, x: keysEnd, y: rect.y, style: theme.style(message.isError ? .warning : .message),
+                     limit: width)
+        }
+        var x = rect.x + 1
+        for (key, action) in keys(state, theme: theme) {
+            let need = key.count + action.unicodeScalars.count + 3
+            guard x + need <= keysEnd else { break }
+            x = grid.put(key, x: x, y: rect.y, style: theme.style(.key))
+            x = grid.put(" " + action + "  ", x: x, y: rect.y, style: theme.style(.dim))
         }
     }
 }

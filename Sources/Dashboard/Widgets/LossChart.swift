@@ -39,9 +39,15 @@ enum LossChart {
         let columns = plot.width * 2
         let rows = plot.height * 4
         var top = Double(history.maximum)
-        for epoch in state.epochs where epoch.testLoss.isFinite { top = max(top, epoch.testLoss) }
-        let y = YScale(scale: state.lossScale, minimum: Double(history.minimum),
-                       minimumPositive: Double(history.minimumPositive), maximum: top, rows: rows)
+        var bottom = Double(history.minimum)
+        var bottomPositive = Double(history.minimumPositive)
+        for epoch in state.epochs where epoch.testLoss.isFinite {
+            top = max(top, epoch.testLoss)
+            bottom = min(bottom, epoch.testLoss)
+            if epoch.testLoss > 0 { bottomPositive = min(bottomPositive, epoch.testLoss) }
+        }
+        let y = YScale(scale: state.lossScale, minimum: bottom, minimumPositive: bottomPositive,
+                       maximum: top, rows: rows)
         func column(ofStep step: Int) -> Int {
             min(columns - 1, max(0, (step - firstStep) * columns / span))
         }
@@ -97,12 +103,16 @@ enum LossChart {
         }
 
         // MARK: Learning-rate changes and divergences, on the top row where they happened
-        for change in state.learningRateChanges where change.step >= firstStep && change.step <= firstStep + span {
-            let cx = plot.x + column(ofStep: change.step) / 2
+        let changes = state.learningRateChanges.filter { $0.step >= firstStep && $0.step <= firstStep + span }
+        let markColumns = changes.map { plot.x + column(ofStep: $0.step) / 2 }
+        for (i, change) in changes.enumerated() {
+            let cx = markColumns[i]
+            // The new value follows the arrow when it fits before the next mark.
+            let next = i + 1 < markColumns.count ? markColumns[i + 1] : plot.maxX
             let mark = change.to >= change.from ? theme.glyphs.lrUp : theme.glyphs.lrDown
-            let end = grid.put(String(mark) + Format.learningRate(change.to), x: cx, y: plot.y,
-                               style: theme.style(.lrMark), limit: max(0, plot.maxX - cx))
-            _ = end
+            let text = Format.learningRate(change.to)
+            let label = next - cx > text.count ? String(mark) + text : String(mark)
+            grid.put(label, x: cx, y: plot.y, style: theme.style(.lrMark), limit: max(1, min(next, plot.maxX) - cx))
         }
         for divergence in state.divergences {
             let step = (divergence.epoch - 1) * bpe + divergence.batch
@@ -118,7 +128,7 @@ enum LossChart {
         let labelRows = plot.height >= 5 ? [0, plot.height / 2, plot.height - 1] : [0, plot.height - 1]
         for row in Set(labelRows).sorted() {
             let value = y.value(atRow: row * 4 + (row == plot.height - 1 ? 3 : 0))
-            grid.put(Format.padLeft(Format.loss(value), labelWidth - 1), x: rect.x, y: plot.y + row,
+            grid.put(Format.padLeft(axisLabel(value, scale: y), labelWidth - 1), x: rect.x, y: plot.y + row,
                      style: theme.style(.label), limit: labelWidth - 1)
             grid[plot.x - 1, plot.y + row] = axis.cell(theme.glyphs.axisLeftTick)
         }
@@ -148,6 +158,14 @@ enum LossChart {
         if hasLabelRow {
             grid.put("epoch", x: rect.x, y: axisY + 1, style: theme.style(.label), limit: labelWidth - 1)
         }
+    }
+
+    /// A y-axis label: on the linear scale every label has the decimals the top one needs.
+    static func axisLabel(_ value: Double, scale: YScale) -> String {
+        guard !scale.isLog else { return Format.loss(value) }
+        let top = abs(scale.high)
+        let decimals = top >= 100 ? 0 : top >= 10 ? 1 : top >= 0.1 ? 2 : 3
+        return String(format: "%.\(decimals)f", value)
     }
 
     /// Too small for a chart: the latest figures as text.

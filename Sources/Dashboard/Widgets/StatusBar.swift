@@ -51,8 +51,11 @@ enum StatusBar {
             x = grid.put("diverged at epoch \(d.epoch) batch \(d.batch) (loss \(Format.loss(Double(d.loss))), lr "
                          + Format.learningRate(d.learningRate) + "), rolled back to epoch \(d.rolledBackToEpoch)",
                          x: x, y: y2, style: theme.style(.warning), limit: rect.width)
-            segment("lr ", Format.learningRate(state.learningRate), y: y2, role: .lrMark)
-            segment("", "- lowers lr, p resumes", y: y2, role: .key)
+            if state.learningRate != d.learningRate {
+                segment("lr now ", Format.learningRate(state.learningRate), y: y2, role: .lrMark)
+            }
+            let hint = "  - lowers lr, p resumes"
+            if x + hint.count <= rect.maxX { x = grid.put(hint, x: x, y: y2, style: theme.style(.key)) }
             return
         }
         let end = state.endTime ?? now
