@@ -40,7 +40,7 @@ enum ConfusionPanel {
         grid.put("t\\p", x: rect.x, y: rect.y, style: theme.style(.label), limit: rect.width)
         for column in 0..<n {
             let x = rect.x + 3 + column * cellWidth
-            grid.put(Format.padLeft(String(column % 100), cellWidth), x: x, y: rect.y,
+            grid.put(Format.padLeft(String(column % 100), cellWidth - 1) + " ", x: x, y: rect.y,
                      style: theme.style(.label), limit: max(0, rect.maxX - x))
         }
         let recallX = rect.x + 3 + n * cellWidth
@@ -64,10 +64,19 @@ enum ConfusionPanel {
                     let shade = level(Double(count) / Double(total))
                     role = row == column ? .diagonal(shade) : .offDiagonal(shade)
                 }
-                let text = count == 0 && !selected
-                    ? String(theme.glyphs.middleDot)
-                    : Format.count(count, width: row == column ? cellWidth : cellWidth - 1)
-                grid.put(Format.padLeft(text, cellWidth), x: x, y: y, style: theme.style(role),
+                // Counts sit in the cell's first columns with a space after, so a diagonal count
+                // that needs the whole cell (1135) still has a space before it.
+                let text: String
+                if count == 0 && !selected {
+                    text = Format.padLeft(String(theme.glyphs.middleDot), cellWidth - 1) + " "
+                } else if String(count).count <= cellWidth - 1 {
+                    text = Format.padLeft(String(count), cellWidth - 1) + " "
+                } else if row == column && String(count).count == cellWidth {
+                    text = String(count)
+                } else {
+                    text = Format.padLeft(Format.count(count, width: cellWidth - 1), cellWidth - 1) + " "
+                }
+                grid.put(text, x: x, y: y, style: theme.style(role),
                          limit: max(0, min(cellWidth, rect.maxX - x)))
             }
             let recall = matrix.recall(row).map { Format.percent($0, decimals: cellWidth >= 4 ? 1 : 0) } ?? "--"
