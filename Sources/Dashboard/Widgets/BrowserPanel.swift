@@ -74,9 +74,34 @@ enum BrowserPanel {
         line("cross-entropy", String(format: "%.3f", crossEntropy) + " = -log p(\(digit.label))", .value)
         y += 1
         if y < rect.maxY {
-            let hint = theme.options.unicode ? "←/→ or h/l: next digit · Esc closes"
-                                             : "Left/Right or h/l: next digit, Esc closes"
+            let hint = theme.options.unicode ? "←/→ h/l move · Esc closes"
+                                             : "Left/Right h/l move, Esc closes"
             grid.put(hint, x: x, y: y, style: theme.style(.dim), limit: limit)
+        }
+        drawUpcoming(state, browser: browser, in: Rect(x: rect.x, y: rect.y + max(art.height, y - rect.y) + 1,
+                                                       width: rect.width, height: rect.maxY - (rect.y + max(art.height, y - rect.y) + 1)),
+                     grid: &grid, theme: theme)
+    }
+
+    /// On tall screens, the next digits of the list as thumbnails, so the user sees what is ahead.
+    static func drawUpcoming(_ state: AppState, browser: BrowserState, in rect: Rect, grid: inout CellGrid,
+                             theme: Theme) {
+        let (w, h) = (14, 7)
+        guard rect.height >= h + 2, browser.items.count > 1, let latest = state.latest else { return }
+        let columns = (rect.width - 1) / (w + 1)
+        let count = min(columns, browser.items.count - 1)
+        guard count > 0 else { return }
+        grid.put("next", x: rect.x + 1, y: rect.y, style: theme.style(.label), limit: rect.width - 1)
+        for k in 0..<count {
+            let item = browser.items[(browser.position + 1 + k) % browser.items.count]
+            guard latest.misclassified.indices.contains(item) else { continue }
+            let digit = latest.misclassified[item]
+            let x = rect.x + 1 + k * (w + 1)
+            DigitArt.draw(state.testImages, index: digit.testIndex, x: x, y: rect.y + 1, width: w, height: h,
+                          grid: &grid, theme: theme, style: theme.style(.dim))
+            let caption = "\(digit.label)" + String(theme.glyphs.arrow) + "\(digit.predicted) " + String(theme.glyphs.wrongMark)
+            grid.put(caption, x: x + (w - caption.unicodeScalars.count) / 2, y: rect.y + 1 + h,
+                     style: theme.style(.wrong), limit: w)
         }
     }
 }
