@@ -398,6 +398,18 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         }
     }
 
+    @Test func biggerTerminalsShowMoreDigits() {
+        let state = Fixtures.running()
+        func captions(_ w: Int, _ h: Int) -> Int {
+            DashboardView.render(state, width: w, height: h, now: 0).lines
+                .map { $0.components(separatedBy: " ✓").count + $0.components(separatedBy: " ✗").count - 2 }
+                .reduce(0, +)
+        }
+        #expect(captions(80, 24) == 3)
+        #expect(captions(120, 40) == 8)
+        #expect(captions(200, 60) > 20)
+    }
+
     @Test func asciiModeIsPureASCII() {
         var state = Fixtures.running(options: DisplayOptions(unicode: false, color: false))
         for key: Key in [.character("?")] { _ = state.handle(key, now: 0) }

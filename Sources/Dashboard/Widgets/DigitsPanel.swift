@@ -6,17 +6,16 @@ enum DigitsPanel {
     /// Digit sizes tried, largest first: (columns, rows). Half-blocks make cells square pairs.
     static let sizes: [(width: Int, height: Int)] = [(28, 14), (14, 7), (10, 5), (7, 4)]
 
-    /// How digits fit in `rect`: size and grid. Prefers the largest size that still shows 3 digits.
+    /// How digits fit in `rect`: size and grid. Prefers the largest size that shows 8 digits, then
+    /// the largest that shows 3, then whatever fits: big screens get more digits, small ones
+    /// digits still large enough to read.
     static func layout(for rect: Rect) -> (width: Int, height: Int, columns: Int, rows: Int)? {
-        var fallback: (Int, Int, Int, Int)?
-        for size in sizes {
+        let fits = sizes.compactMap { size -> (width: Int, height: Int, columns: Int, rows: Int)? in
             let columns = (rect.width + 1) / (size.width + 1)
             let rows = rect.height / (size.height + 1)
-            guard columns > 0, rows > 0 else { continue }
-            if columns * rows >= 3 { return (size.width, size.height, columns, rows) }
-            if fallback == nil { fallback = (size.width, size.height, columns, rows) }
+            return columns > 0 && rows > 0 ? (size.width, size.height, columns, rows) : nil
         }
-        return fallback.map { (width: $0.0, height: $0.1, columns: $0.2, rows: $0.3) }
+        return fits.first { $0.columns * $0.rows >= 8 } ?? fits.first { $0.columns * $0.rows >= 3 } ?? fits.first
     }
 
     static func title(_ state: AppState) -> String {
