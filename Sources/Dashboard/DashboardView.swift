@@ -1,5 +1,17 @@
 // The whole screen: lays the panels out for the terminal's size and renders them into a grid.
 // A pure function of the state, the size and the time; it never touches a terminal.
+//
+// How a front end drives it (the ncurses loop in App/Terminal):
+//
+//     var state = AppState(info: trainer.info, testImages: dataset.test,
+//                          options: DisplayOptions(unicode: utf8Locale, color: hasColors && !noColor),
+//                          startTime: monotonicSeconds())
+//     for each TrainingEvent: state.apply(event, now: monotonicSeconds())
+//     for each Key:           for command in state.handle(key, now: ...) { carry it out }
+//                             (.pause/.resume/.setLearningRate/.saveCheckpoint -> trainer, .quit -> leave)
+//     on a tick/key/resize:   let grid = DashboardView.render(state, width: cols, height: rows, now: ...)
+//                             write the cells that differ from the previous grid
+//     state.note("saved to run.ckpt", now: ...) shows the app's own messages in the keys line.
 
 /// Renders an `AppState` into a `CellGrid`.
 public enum DashboardView {

@@ -40,10 +40,11 @@ public struct LossHistory: Sendable, Equatable {
             recomputeExtremes()
         } else if step > nextStep {
             let gap = step - nextStep
-            raw.append(contentsOf: repeatElement(.nan, count: gap))
+            raw.append(contentsOf: repeatElement(Float.nan, count: gap))
             smoothed.append(contentsOf: repeatElement(smoothed.last ?? .nan, count: gap))
         }
-        let previous = smoothed.last(where: { $0.isFinite })
+        // The EMA carries over non-finite losses, so the last stored value is the one to extend.
+        let previous = smoothed.last.flatMap { $0.isFinite ? $0 : nil }
         raw.append(loss)
         if loss.isFinite {
             smoothed.append(previous.map { $0 + Self.smoothing * (loss - $0) } ?? loss)
