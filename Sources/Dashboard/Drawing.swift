@@ -99,11 +99,14 @@ extension CellGrid {
             put(" " + title + " ", x: x0 + 1, y: y0, style: theme.style(focused ? .titleFocused : .title),
                 limit: room + 2)
         }
+        // The note goes top right when it fits beside the title, else bottom right.
         let titleEnd = x0 + 1 + title.unicodeScalars.count + 2
         let note = " " + rightTitle + " "
         let noteCount = note.unicodeScalars.count
         if !rightTitle.isEmpty, x1 - noteCount > titleEnd {
             put(note, x: x1 - noteCount, y: y0, style: theme.style(.dim))
+        } else if !rightTitle.isEmpty, rect.height >= 3, x1 - noteCount > x0 {
+            put(note, x: x1 - noteCount, y: y1, style: theme.style(.dim))
         }
         return rect.inset(1)
     }

@@ -38,10 +38,11 @@ enum DigitsPanel {
         // Centre the block of digits horizontally.
         let used = fit.columns * (fit.width + 1) - 1
         let left = rect.x + max(0, (rect.width - used) / 2)
+        let top = rect.y + max(0, (rect.height - fit.rows * (fit.height + 1)) / 2)
         let g = theme.glyphs
         for index in 0..<count {
             let gx = left + (index % fit.columns) * (fit.width + 1)
-            let gy = rect.y + (index / fit.columns) * (fit.height + 1)
+            let gy = top + (index / fit.columns) * (fit.height + 1)
             let label = Int(images.labels[index])
             let prediction = state.latest.flatMap { latest in
                 latest.predictions.indices.contains(index) ? Int(latest.predictions[index]) : nil

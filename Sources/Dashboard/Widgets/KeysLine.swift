@@ -32,12 +32,22 @@ enum KeysLine {
             grid.put(text, x: keysEnd, y: rect.y, style: theme.style(message.isError ? .warning : .message),
                      limit: width)
         }
+        // When the line is too narrow, drop entries from the middle, keeping the first ones and
+        // `? help` and `q quit` (the last two), so the way to every key stays on screen.
+        var entries = keys(state, theme: theme)
+        func width(_ list: [(String, String)]) -> Int {
+            list.reduce(0) { $0 + $1.0.count + $1.1.unicodeScalars.count + 3 }
+        }
+        while entries.count > 2, rect.x + 1 + width(entries) - 2 > keysEnd {
+            entries.remove(at: entries.count - 3)
+        }
         var x = rect.x + 1
-        for (key, action) in keys(state, theme: theme) {
-            let need = key.count + action.unicodeScalars.count + 3
+        for (key, action) in entries {
+            let need = key.count + action.unicodeScalars.count + 1
             guard x + need <= keysEnd else { break }
             x = grid.put(key, x: x, y: rect.y, style: theme.style(.key))
-            x = grid.put(" " + action + "  ", x: x, y: rect.y, style: theme.style(.dim))
+            x = grid.put(" " + action, x: x, y: rect.y, style: theme.style(.dim))
+            x += 2
         }
     }
 }
