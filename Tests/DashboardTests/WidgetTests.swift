@@ -392,7 +392,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         for (w, h) in [(80, 24), (120, 40)] {
             let text = DashboardView.render(Fixtures.running(), width: w, height: h, now: 1047).lines.joined(separator: "\n")
             for needle in ["RUNNING", "epoch 4/20", "batch 117/235", "samples/s", "elapsed", "ETA", "lr 0.1",
-                           "784-512-256-10", "Loss", "Accuracy", "Digits", "Confusion", "? help"] {
+                           "784-512-256-10", "init normal", "MNIST", "Loss", "Accuracy", "Digits", "Confusion", "? help", "q quit"] {
                 #expect(text.contains(needle), "\(w)x\(h) lacks \(needle)")
             }
         }
