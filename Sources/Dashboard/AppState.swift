@@ -1,0 +1,299 @@
+import Engine
+import MNISTData
+
+// The dashboard's state: everything it knows about the run, plus what the user is looking at.
+// Pure data; `DashboardView.render` turns it into cells, `apply`/`handle` change it.
+
+/// How the loss chart's y axis is scaled.
+public enum LossScale: Sendable, Equatable {
+    case linear, log
+}
+
+/// Which panel the arrow keys drive.
+public enum Focus: Sendable, Equatable {
+    case none
+    case confusion
+}
+
+/// A cell of the confusion matrix: true class (row) and predicted class (column).
+public struct MatrixCell: Sendable, Equatable {
+    public var truth: Int
+    public var predicted: Int
+    public init(truth: Int, predicted: Int) {
+        self.truth = truth
+        self.predicted = predicted
+    }
+}
+
+/// One epoch's figures, kept for the whole run (the full `EpochMetrics` only for the latest).
+public struct EpochSummary: Sendable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var testLoss: Double
+    public var testAccuracy: Double
+    public var trainSeconds: Double
+    public var learningRate: Float
+    /// The global step the epoch ended at (where its test loss is drawn).
+    public var endStep: Int
+}
+
+/// A learning-rate change and the global step it applies from.
+public struct LearningRateChange: Sendable, Equatable {
+    public var from: Float
+    public var to: Float
+    public var step: Int
+}
+
+/// The misclassified-digit browser: which digits it walks through and where it is.
+public struct BrowserState: Sendable, Equatable {
+    /// nil: every misclassified digit; otherwise only the digits of this confusion cell.
+    public var filter: MatrixCell?
+    /// Indices into the latest evaluation's `misclassified`.
+    public var items: [Int]
+    public var position: Int
+}
+
+/// A short note shown in the keys line for a few seconds ("checkpoint requested").
+public struct StatusMessage: Sendable, Equatable {
+    public var text: String
+    public var time: Double
+    public var isError: Bool
+}
+
+/// Everything the dashboard shows, updated by training events and key presses.
+public struct AppState: Sendable {
+    /// The factor `+` multiplies and `-` divides the learning rate by.
+    public static let learningRateFactor: Float = 2
+    /// Bounds the keys keep the learning rate within.
+    public static let learningRateRange: ClosedRange<Float> = 1e-7...1e4
+    /// Seconds a status message stays visible.
+    public static let messageSeconds: Double = 6
+
+    // MARK: Run data
+    public private(set) var info: RunInfo
+    public let testImages: LabeledImages
+    public var options: DisplayOptions
+    public let startTime: Double
+    /// When the run ended (DONE/STOPPED), so elapsed time stops.
+    public private(set) var endTime: Double?
+    public private(set) var runState: RunState = .running
+    /// The learning rate as the user last set it or the engine last reported it.
+    public private(set) var learningRate: Float
+    public private(set) var lastBatch: BatchMetrics?
+    public private(set) var losses = LossHistory()
+    public private(set) var epochs: [EpochSummary] = []
+    /// The latest evaluation in full (confusion, predictions, misclassified).
+    public private(set) var latest: EpochMetrics?
+    public private(set) var learningRateChanges: [LearningRateChange] = []
+    /// Where the run diverged, kept after it resumes so the chart can mark it.
+    public private(set) var divergences: [Divergence] = []
+
+    // MARK: View state
+    public private(set) var lossScale: LossScale = .linear
+    public private(set) var focus: Focus = .none
+    public private(set) var selection = MatrixCell(truth: 0, predicted: 0)
+    public private(set) var browser: BrowserState?
+    public private(set) var showHelp = false
+    public private(set) var wantsQuit = false
+    public private(set) var message: StatusMessage?
+    /// Where `s` saves, shown in its message (set by the app when it knows the path).
+    public var checkpointPath: String?
+
+    public init(info: RunInfo, testImages: LabeledImages, options: DisplayOptions, startTime: Double) {
+        self.info = info
+        self.testImages = testImages
+        self.options = options
+        self.startTime = startTime
+        self.learningRate = info.config.learningRate
+    }
+
+    // MARK: Derived
+
+    public var classCount: Int { max(1, info.layerSizes.last ?? info.classNames.count) }
+    public var totalEpochs: Int { info.config.epochs }
+    public var batchesPerEpoch: Int { max(info.batchesPerEpoch, lastBatch?.batchesPerEpoch ?? 0) }
+
+    /// Shows `text` in the keys line for a few seconds (the app reports e.g. "saved to run.ckpt").
+    public mutating func note(_ text: String, now: Double, isError: Bool = false) {
+        message = StatusMessage(text: text, time: now, isError: isError)
+    }
+
+    // MARK: Events
+
+    public mutating func apply(_ event: TrainingEvent, now: Double) {
+        switch event {
+        case .started(let newInfo):
+            info = newInfo
+            learningRate = newInfo.config.learningRate
+        case .batch(let batch):
+            losses.record(step: batch.step, loss: batch.loss)
+            lastBatch = batch
+        case .epoch(let metrics):
+            applyEpoch(metrics)
+        case .stateChanged(let state):
+            runState = state
+            switch state {
+            case .done, .stopped: endTime = now
+            case .running, .paused: endTime = nil
+            case .diverged(let divergence):
+                divergences.append(divergence)
+                learningRate = divergence.learningRate
+                endTime = nil
+            }
+        case .learningRateChanged(let from, let to, let step):
+            learningRateChanges.append(LearningRateChange(from: from, to: to, step: step))
+            learningRate = to
+        }
+    }
+
+    private mutating func applyEpoch(_ metrics: EpochMetrics) {
+        let endStep = lastBatch?.step ?? metrics.epoch * max(1, batchesPerEpoch)
+        let summary = EpochSummary(
+            epoch: metrics.epoch, trainLoss: metrics.trainLoss, trainAccuracy: metrics.trainAccuracy,
+            testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
+            trainSeconds: metrics.trainSeconds, learningRate: metrics.learningRate, endStep: endStep)
+        // A re-run epoch (after a rollback) replaces its old figures and everything after them.
+        epochs.removeAll { $0.epoch >= metrics.epoch }
+        epochs.append(summary)
+        latest = metrics
+        if let open = browser {
+            browser = makeBrowser(filter: open.filter, position: open.position)
+        }
+    }
+
+    // MARK: Browser
+
+    /// A browser over the latest evaluation's misclassified digits, optionally one confusion cell.
+    func makeBrowser(filter: MatrixCell?, position: Int = 0) -> BrowserState {
+        let all = latest?.misclassified ?? []
+        let items: [Int]
+        if let filter {
+            items = all.indices.filter { all[$0].label == filter.truth && all[$0].predicted == filter.predicted }
+        } else {
+            items = Array(all.indices)
+        }
+        return BrowserState(filter: filter, items: items,
+                            position: items.isEmpty ? 0 : min(max(position, 0), items.count - 1))
+    }
+
+    /// The misclassified digit the browser shows, if any.
+    public var browsedDigit: Misclassified? {
+        guard let browser, let latest, browser.items.indices.contains(browser.position) else { return nil }
+        let index = browser.items[browser.position]
+        return latest.misclassified.indices.contains(index) ? latest.misclassified[index] : nil
+    }
+}
+
+// MARK: - Keys
+
+extension AppState {
+    /// Reacts to a key; returns what the app should ask of the trainer or the program.
+    public mutating func handle(_ key: Key, now: Double) -> [Command] {
+        if key == .character("q") || key == .character("Q") {
+            wantsQuit = true
+            return [.quit]
+        }
+        if showHelp {
+            // Any key closes the help; it does nothing else.
+            showHelp = false
+            return []
+        }
+        if key == .character("?") {
+            showHelp = true
+            return []
+        }
+        if browser != nil, handleBrowserKey(key) { return [] }
+        if focus == .confusion, handleConfusionKey(key) { return [] }
+        return handleGlobalKey(key, now: now)
+    }
+
+    private mutating func handleBrowserKey(_ key: Key) -> Bool {
+        guard var open = browser else { return false }
+        let n = open.items.count
+        switch key {
+        case .left, .character("h"):
+            if n > 0 { open.position = (open.position - 1 + n) % n }
+        case .right, .character("l"):
+            if n > 0 { open.position = (open.position + 1) % n }
+        case .home: open.position = 0
+        case .end: open.position = max(0, n - 1)
+        case .pageUp: open.position = max(0, open.position - 10)
+        case .pageDown: open.position = max(0, min(n - 1, open.position + 10))
+        case .escape, .character("m"), .backspace:
+            browser = nil
+            return true
+        default:
+            return false
+        }
+        browser = open
+        return true
+    }
+
+    private mutating func handleConfusionKey(_ key: Key) -> Bool {
+        let last = classCount - 1
+        switch key {
+        case .up: selection.truth = max(0, selection.truth - 1)
+        case .down: selection.truth = min(last, selection.truth + 1)
+        case .left: selection.predicted = max(0, selection.predicted - 1)
+        case .right: selection.predicted = min(last, selection.predicted + 1)
+        case .enter:
+            browser = makeBrowser(filter: selection)
+        case .escape, .tab:
+            focus = .none
+        default:
+            return false
+        }
+        return true
+    }
+
+    private mutating func handleGlobalKey(_ key: Key, now: Double) -> [Command] {
+        switch key {
+        case .character("p"), .character(" "):
+            switch runState {
+            case .running: return [.pause]
+            case .paused, .diverged: return [.resume]
+            case .done, .stopped:
+                note("the run has ended; q quits", now: now)
+                return []
+            }
+        case .character("+"), .character("="):
+            return changeLearningRate(by: Self.learningRateFactor, now: now)
+        case .character("-"), .character("_"):
+            return changeLearningRate(by: 1 / Self.learningRateFactor, now: now)
+        case .character("m"):
+            guard latest != nil else {
+                note("no evaluation yet: misclassified digits appear after the first epoch", now: now)
+                return []
+            }
+            browser = makeBrowser(filter: nil)
+        case .tab, .character("c"):
+            focus = .confusion
+        case .character("L"):
+            lossScale = lossScale == .linear ? .log : .linear
+        case .character("s"):
+            note(checkpointPath.map { "saving checkpoint to \($0)" } ?? "saving checkpoint", now: now)
+            return [.saveCheckpoint]
+        case .escape:
+            focus = .none
+        default:
+            break
+        }
+        return []
+    }
+
+    private mutating func changeLearningRate(by factor: Float, now: Double) -> [Command] {
+        switch runState {
+        case .done, .stopped:
+            note("the run has ended; the learning rate no longer matters", now: now)
+            return []
+        default:
+            break
+        }
+        let next = min(max(learningRate * factor, Self.learningRateRange.lowerBound),
+                       Self.learningRateRange.upperBound)
+        guard next.isFinite, next != learningRate else { return [] }
+        learningRate = next
+        return [.setLearningRate(next)]
+    }
+}

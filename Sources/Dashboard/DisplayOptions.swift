@@ -1,0 +1,12 @@
+/// How the dashboard may draw on the terminal it has.
+public struct DisplayOptions: Sendable, Equatable {
+    /// Braille, block and box-drawing glyphs (needs a UTF-8 locale); false draws in plain ASCII.
+    public var unicode: Bool
+    /// Palette colours; false draws with attributes only (bold, dim, reverse), e.g. for NO_COLOR.
+    public var color: Bool
+
+    public init(unicode: Bool = true, color: Bool = true) {
+        self.unicode = unicode
+        self.color = color
+    }
+}

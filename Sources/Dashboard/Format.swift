@@ -1,0 +1,69 @@
+import Foundation
+
+// Number and time formatting shared by the widgets: compact, fixed-width where it matters.
+
+enum Format {
+    /// A learning rate, compactly: 0.2, 0.0125, 0.00625, 1e-05, 500.
+    static func learningRate(_ value: Float) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+        return String(format: "%.5g", Double(value))
+    }
+
+    /// A loss: three significant digits (2.30, 0.0812, 1.2e+03).
+    static func loss(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : "inf" }
+        if value != 0, abs(value) < 0.001 || abs(value) >= 10_000 { return String(format: "%.2g", value) }
+        if abs(value) >= 100 { return String(format: "%.0f", value) }
+        if abs(value) >= 10 { return String(format: "%.1f", value) }
+        if abs(value) >= 1 { return String(format: "%.2f", value) }
+        return String(format: "%.3g", value)
+    }
+
+    /// A fraction as a percentage with `decimals` decimals: 0.9812 -> "98.12%".
+    static func percent(_ fraction: Double, decimals: Int = 2) -> String {
+        guard fraction.isFinite else { return "--%" }
+        return String(format: "%.\(decimals)f%%", fraction * 100)
+    }
+
+    /// Seconds as m:ss or h:mm:ss.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let total = Int(min(seconds, 359_999).rounded(.down))
+        let h = total / 3600, m = (total / 60) % 60, s = total % 60
+        let ss = s < 10 ? "0\(s)" : "\(s)"
+        if h > 0 { return "\(h):" + (m < 10 ? "0\(m)" : "\(m)") + ":" + ss }
+        return "\(m):" + ss
+    }
+
+    /// A rate: 950, 12.3k, 1.2M.
+    static func rate(_ value: Double) -> String {
+        guard value.isFinite, value >= 0 else { return "--" }
+        if value >= 1_000_000 { return String(format: "%.1fM", value / 1_000_000) }
+        if value >= 10_000 { return String(format: "%.0fk", value / 1000) }
+        if value >= 1000 { return String(format: "%.1fk", value / 1000) }
+        return String(format: "%.0f", value)
+    }
+
+    /// A count in at most `width` columns: 7, 980, 1135 -> "1k" when it does not fit.
+    static func count(_ n: Int, width: Int) -> String {
+        let plain = String(n)
+        if plain.count <= width { return plain }
+        if n >= 1000, width >= 2 {
+            let k = String(n / 1000) + "k"
+            if k.count <= width { return k }
+        }
+        return String(repeating: "#", count: max(0, width))
+    }
+
+    /// `text` padded on the left to `width` columns.
+    static func padLeft(_ text: String, _ width: Int) -> String {
+        let n = text.unicodeScalars.count
+        return n >= width ? text : String(repeating: " ", count: width - n) + text
+    }
+
+    /// `text` padded on the right to `width` columns.
+    static func padRight(_ text: String, _ width: Int) -> String {
+        let n = text.unicodeScalars.count
+        return n >= width ? text : text + String(repeating: " ", count: width - n)
+    }
+}

@@ -1,0 +1,102 @@
+// The confusion matrix: rows true class, columns predicted, each cell shaded by its share of the
+// row, the diagonal in its own style, per-class recall on the right, and a selectable cell.
+
+enum ConfusionPanel {
+    /// Rows the panel needs: border, header, one per class, footer.
+    static func height(classes: Int) -> Int { classes + 4 }
+
+    /// Columns the panel needs with counts `cellWidth` wide.
+    static func width(classes: Int, cellWidth: Int) -> Int { 2 + 2 + classes * cellWidth + recallWidth(cellWidth) }
+
+    static func recallWidth(_ cellWidth: Int) -> Int { cellWidth >= 4 ? 7 : 5 }
+
+    static func title(_ state: AppState) -> String {
+        state.latest.map { "Confusion · epoch \($0.epoch)" } ?? "Confusion"
+    }
+
+    /// Shade level 0...4 of a share of a row.
+    static func level(_ share: Double) -> Int {
+        switch share {
+        case ..<0.005: return 0
+        case ..<0.02: return 1
+        case ..<0.1: return 2
+        case ..<0.5: return 3
+        default: return 4
+        }
+    }
+
+    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+        guard !rect.isEmpty else { return }
+        guard let matrix = state.latest?.confusion, matrix.classes > 0 else {
+            grid.put("waiting for the first evaluation…", x: rect.x, y: rect.y, style: theme.style(.dim),
+                     limit: rect.width)
+            return
+        }
+        let n = matrix.classes
+        let cellWidth = rect.width >= width(classes: n, cellWidth: 4) ? 4 : 3
+        let recallWidth = recallWidth(cellWidth)
+        let focused = state.focus == .confusion
+        // Header: predicted classes.
+        grid.put("t\\p", x: rect.x, y: rect.y, style: theme.style(.label), limit: rect.width)
+        for column in 0..<n {
+            let x = rect.x + 3 + column * cellWidth
+            grid.put(Format.padLeft(String(column % 100), cellWidth - 1) + " ", x: x, y: rect.y,
+                     style: theme.style(.label), limit: max(0, rect.maxX - x))
+        }
+        let recallX = rect.x + 3 + n * cellWidth
+        grid.put(Format.padLeft(cellWidth >= 4 ? "recall" : "rec", recallWidth), x: recallX, y: rect.y, style: theme.style(.label),
+                 limit: max(0, rect.maxX - recallX))
+        for row in 0..<n {
+            let y = rect.y + 1 + row
+            guard y < rect.maxY else { break }
+            grid.put(Format.padLeft(String(row % 100), 2), x: rect.x, y: y, style: theme.style(.label))
+            let total = max(1, matrix.rowTotal(row))
+            for column in 0..<n {
+                let count = matrix[row, column]
+                let x = rect.x + 3 + column * cellWidth
+                let selected = focused && state.selection == MatrixCell(truth: row, predicted: column)
+                let role: Role
+                if selected {
+                    role = .selected
+                } else if count == 0 {
+                    role = row == column ? .diagonal(0) : .zero
+                } else {
+                    let shade = level(Double(count) / Double(total))
+                    role = row == column ? .diagonal(shade) : .offDiagonal(shade)
+                }
+                // Counts sit in the cell's first columns with a space after, so a diagonal count
+                // that needs the whole cell (1135) still has a space before it.
+                let text: String
+                if count == 0 && !selected {
+                    text = Format.padLeft(String(theme.glyphs.middleDot), cellWidth - 1) + " "
+                } else if String(count).count <= cellWidth - 1 {
+                    text = Format.padLeft(String(count), cellWidth - 1) + " "
+                } else if row == column && String(count).count == cellWidth {
+                    text = String(count)
+                } else {
+                    text = Format.padLeft(Format.count(count, width: cellWidth - 1), cellWidth - 1) + " "
+                }
+                grid.put(text, x: x, y: y, style: theme.style(role),
+                         limit: max(0, min(cellWidth, rect.maxX - x)))
+            }
+            let recall = matrix.recall(row).map { Format.percent($0, decimals: cellWidth >= 4 ? 1 : 0) } ?? "--"
+            let recallRole: Role = (matrix.recall(row) ?? 1) < 0.95 ? .wrong : .normal
+            grid.put(Format.padLeft(recall, recallWidth), x: recallX, y: y, style: theme.style(recallRole),
+                     limit: max(0, rect.maxX - recallX))
+        }
+        // Footer: the selected cell, or how to select one.
+        let footerY = rect.y + 1 + n
+        guard footerY < rect.maxY else { return }
+        let footer: String
+        if focused {
+            let cell = state.selection
+            let count = cell.truth < n && cell.predicted < n ? matrix[cell.truth, cell.predicted] : 0
+            footer = "true \(cell.truth) pred \(cell.predicted): \(count)  Enter browse · Esc"
+        } else {
+            let correct = (0..<n).reduce(0) { $0 + matrix[$1, $1] }
+            let all = max(1, matrix.counts.reduce(0, +))
+            footer = "\(correct)/\(all) right · Tab selects a cell"
+        }
+        grid.put(footer, x: rect.x, y: footerY, style: theme.style(focused ? .key : .dim), limit: rect.width)
+    }
+}

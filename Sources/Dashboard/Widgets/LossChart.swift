@@ -1,0 +1,217 @@
+import Foundation
+
+// The loss panel: every per-batch loss as dots (min and max per column, so spikes survive
+// compression), its EMA as a line, per-epoch test loss markers, epoch ticks, lr-change marks.
+
+enum LossChart {
+    /// Panel title, naming the scale and its key.
+    static func title(_ state: AppState) -> String {
+        "Loss · " + (state.lossScale == .linear ? "linear" : "log") + " [L]"
+    }
+
+    /// Legend for the panel's top border.
+    static func legend(_ theme: Theme) -> String {
+        theme.options.unicode ? "⠒ batch ━ EMA ◆ test" : ". batch * EMA o test"
+    }
+
+    /// Draws the chart (axes included) inside `rect`.
+    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+        guard rect.width >= 12, rect.height >= 3 else {
+            drawSummary(state, in: rect, grid: &grid, theme: theme)
+            return
+        }
+        let history = state.losses
+        guard !history.isEmpty else {
+            grid.put("waiting for the first batch…", x: rect.x + 1, y: rect.y + rect.height / 2,
+                     style: theme.style(.dim), limit: rect.width - 1)
+            return
+        }
+        let labelWidth = 6
+        let hasLabelRow = rect.height >= 7
+        let plot = Rect(x: rect.x + labelWidth, y: rect.y, width: rect.width - labelWidth,
+                        height: rect.height - 1 - (hasLabelRow ? 1 : 0))
+        guard !plot.isEmpty else { return }
+
+        // MARK: Scales
+        let bpe = max(1, state.batchesPerEpoch)
+        let firstStep = history.firstStep
+        let span = max(history.count, bpe, 1)
+        let columns = plot.width * 2
+        let rows = plot.height * 4
+        var top = Double(history.maximum)
+        var bottom = Double(history.minimum)
+        var bottomPositive = Double(history.minimumPositive)
+        for epoch in state.epochs where epoch.testLoss.isFinite {
+            top = max(top, epoch.testLoss)
+            bottom = min(bottom, epoch.testLoss)
+            if epoch.testLoss > 0 { bottomPositive = min(bottomPositive, epoch.testLoss) }
+        }
+        let y = YScale(scale: state.lossScale, minimum: bottom, minimumPositive: bottomPositive,
+                       maximum: top, rows: rows)
+        func column(ofStep step: Int) -> Int {
+            min(columns - 1, max(0, (step - firstStep) * columns / span))
+        }
+
+        // MARK: One pass over the history: per dot column min, max and last EMA
+        var low = [Float](repeating: .infinity, count: columns)
+        var high = [Float](repeating: -.infinity, count: columns)
+        var smooth = [Float](repeating: .nan, count: columns)
+        history.raw.withUnsafeBufferPointer { raw in
+            history.smoothed.withUnsafeBufferPointer { ema in
+                for i in 0..<raw.count {
+                    let c = min(columns - 1, i * columns / span)
+                    let v = raw[i]
+                    if v.isFinite {
+                        if v < low[c] { low[c] = v }
+                        if v > high[c] { high[c] = v }
+                    }
+                    if ema[i].isFinite { smooth[c] = ema[i] }
+                }
+            }
+        }
+        var canvas = DotCanvas(width: plot.width, height: plot.height)
+        var previous: (x: Int, y: Int)?
+        for c in 0..<columns {
+            if low[c] <= high[c] {
+                canvas.vertical(c, from: y.row(Double(high[c])), to: y.row(Double(low[c])), layer: .raw)
+            }
+            guard smooth[c].isFinite else { continue }
+            let r = y.row(Double(smooth[c]))
+            if let p = previous, c - p.x > 1 {
+                // Sparse points: join them with a straight line.
+                for x in (p.x + 1)...c {
+                    let t = Double(x - p.x) / Double(c - p.x)
+                    let yy = Int((Double(p.y) + t * Double(r - p.y)).rounded())
+                    let prevY = Int((Double(p.y) + Double(x - 1 - p.x) / Double(c - p.x) * Double(r - p.y)).rounded())
+                    canvas.vertical(x, from: prevY, to: yy, layer: .smooth)
+                }
+            } else {
+                canvas.vertical(c, from: previous?.y ?? r, to: r, layer: .smooth)
+            }
+            previous = (c, r)
+        }
+        canvas.draw(into: &grid, x: plot.x, y: plot.y, theme: theme) { layer in
+            theme.style(layer == .smooth ? .smoothLoss : .rawLoss)
+        }
+
+        // MARK: Test loss per epoch
+        for epoch in state.epochs where epoch.testLoss.isFinite {
+            guard epoch.endStep >= firstStep, epoch.endStep < firstStep + span + 1 else { continue }
+            let cx = plot.x + column(ofStep: epoch.endStep) / 2
+            let cy = plot.y + min(plot.height - 1, y.row(epoch.testLoss) / 4)
+            grid[cx, cy] = theme.style(.testLoss).cell(theme.glyphs.testMarker)
+        }
+
+        // MARK: Learning-rate changes and divergences, on the top row where they happened
+        let changes = state.learningRateChanges.filter { $0.step >= firstStep && $0.step <= firstStep + span }
+        let markColumns = changes.map { plot.x + column(ofStep: $0.step) / 2 }
+        for (i, change) in changes.enumerated() {
+            let cx = markColumns[i]
+            // The new value follows the arrow when it fits before the next mark.
+            let next = i + 1 < markColumns.count ? markColumns[i + 1] : plot.maxX
+            let mark = change.to >= change.from ? theme.glyphs.lrUp : theme.glyphs.lrDown
+            let text = Format.learningRate(change.to)
+            let label = next - cx > text.count ? String(mark) + text : String(mark)
+            grid.put(label, x: cx, y: plot.y, style: theme.style(.lrMark), limit: max(1, min(next, plot.maxX) - cx))
+        }
+        for divergence in state.divergences {
+            let step = (divergence.epoch - 1) * bpe + divergence.batch
+            guard step >= firstStep, step <= firstStep + span else { continue }
+            grid[plot.x + column(ofStep: step) / 2, plot.y] = theme.style(.warning).cell("!")
+        }
+
+        // MARK: Y axis
+        let axis = theme.style(.axis)
+        for row in 0..<plot.height {
+            grid[plot.x - 1, plot.y + row] = axis.cell(theme.glyphs.vertical)
+        }
+        let labelRows = plot.height >= 5 ? [0, plot.height / 2, plot.height - 1] : [0, plot.height - 1]
+        for row in Set(labelRows).sorted() {
+            let value = y.value(atRow: row * 4 + (row == plot.height - 1 ? 3 : 0))
+            grid.put(Format.padLeft(axisLabel(value, scale: y), labelWidth - 1), x: rect.x, y: plot.y + row,
+                     style: theme.style(.label), limit: labelWidth - 1)
+            grid[plot.x - 1, plot.y + row] = axis.cell(theme.glyphs.axisLeftTick)
+        }
+
+        // MARK: X axis with epoch ticks
+        let axisY = plot.maxY
+        grid[plot.x - 1, axisY] = axis.cell(theme.glyphs.axisCorner)
+        for x in plot.x..<plot.maxX { grid[x, axisY] = axis.cell(theme.glyphs.horizontal) }
+        let firstEpoch = max(1, (firstStep - 1) / bpe + 1)
+        let lastEpoch = (firstStep + span - 1) / bpe
+        var lastTick = -1_000_000
+        var lastLabelEnd = -1_000_000
+        if firstEpoch <= lastEpoch {
+            for epoch in firstEpoch...lastEpoch {
+                let cx = plot.x + column(ofStep: epoch * bpe) / 2
+                guard cx - lastTick >= 2 else { continue }
+                lastTick = cx
+                grid[cx, axisY] = axis.cell(theme.glyphs.axisTick)
+                let label = String(epoch)
+                let lx = cx - label.count + 1
+                if hasLabelRow, lx > lastLabelEnd, cx < plot.maxX {
+                    grid.put(label, x: lx, y: axisY + 1, style: theme.style(.label))
+                    lastLabelEnd = cx + 1
+                }
+            }
+        }
+        if hasLabelRow {
+            grid.put("epoch", x: rect.x, y: axisY + 1, style: theme.style(.label), limit: labelWidth - 1)
+        }
+    }
+
+    /// A y-axis label: on the linear scale every label has the decimals the top one needs.
+    static func axisLabel(_ value: Double, scale: YScale) -> String {
+        guard !scale.isLog else { return Format.loss(value) }
+        let top = abs(scale.high)
+        let decimals = top >= 100 ? 0 : top >= 10 ? 1 : top >= 0.1 ? 2 : 3
+        return String(format: "%.\(decimals)f", value)
+    }
+
+    /// Too small for a chart: the latest figures as text.
+    private static func drawSummary(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+        guard !rect.isEmpty else { return }
+        let i = state.losses.count - 1
+        let text = i >= 0 ? "loss " + Format.loss(Double(state.losses.raw[i])) : "loss --"
+        grid.put(text, x: rect.x, y: rect.y, style: theme.style(.smoothLoss), limit: rect.width)
+    }
+}
+
+/// Maps loss values to dot rows (0 at the top) on a linear or log scale.
+struct YScale {
+    let isLog: Bool
+    let low: Double
+    let high: Double
+    let rows: Int
+
+    init(scale: LossScale, minimum: Double, minimumPositive: Double, maximum: Double, rows: Int) {
+        self.rows = max(1, rows)
+        var lo: Double, hi: Double
+        if scale == .log, minimumPositive.isFinite, maximum.isFinite, maximum > 0 {
+            isLog = true
+            lo = log10(minimumPositive)
+            hi = log10(maximum)
+        } else {
+            isLog = false
+            lo = minimum.isFinite ? min(0, minimum) : 0
+            hi = maximum.isFinite ? maximum : 1
+        }
+        if !(hi > lo) { hi = lo + (isLog ? 1 : max(1, abs(lo))) }
+        low = lo
+        high = hi
+    }
+
+    func row(_ value: Double) -> Int {
+        guard value.isFinite else { return 0 }
+        let v = isLog ? log10(max(value, 1e-30)) : value
+        let t = (v - low) / (high - low)
+        let r = Int(((1 - t) * Double(rows - 1)).rounded())
+        return min(rows - 1, max(0, r))
+    }
+
+    func value(atRow row: Int) -> Double {
+        let t = 1 - Double(row) / Double(max(1, rows - 1))
+        let v = low + t * (high - low)
+        return isLog ? pow(10, v) : v
+    }
+}
