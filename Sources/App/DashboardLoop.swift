@@ -59,8 +59,9 @@ enum DashboardLoop {
                     dirty = true
                     urgent = true
                 case .key(let key):
-                    let commands = state.handle(key, now: clock.now())
-                    quit = perform(commands, on: trainer) || quit
+                    let now = clock.now()
+                    let commands = state.handle(key, now: now)
+                    quit = perform(commands, on: trainer, state: &state, now: now) || quit
                     dirty = true
                     urgent = true
                 }
@@ -101,14 +102,17 @@ enum DashboardLoop {
     }
 
     /// Carries out the dashboard's commands on the trainer; true if the program should end.
-    private static func perform(_ commands: [Command], on trainer: Trainer) -> Bool {
+    private static func perform(_ commands: [Command], on trainer: Trainer, state: inout AppState,
+                                now: Double) -> Bool {
         var quit = false
         for command in commands {
             switch command {
             case .pause: trainer.pause()
             case .resume: trainer.resume()
             case .setLearningRate(let lr): trainer.setLearningRate(lr)
-            case .saveCheckpoint: break  // checkpoints arrive with issue 4 (--save); nothing to do yet
+            case .saveCheckpoint:
+                // Checkpoints arrive with issue 4 (--save FILE); say so instead of pretending.
+                state.note("checkpoints are not configured in this build", now: now, isError: true)
             case .quit: quit = true
             }
         }
