@@ -36,8 +36,6 @@ public final class MLP {
     public let predictions: UnsafeMutablePointer<Int32>
     /// `maxBatch` ones: the bias gradient is a GEMV `dYᵀ·1`.
     let ones: UnsafeMutablePointer<Float>
-    /// Byte -> [0, 1] float, `Float(i) / 255` exactly as a division would give.
-    let pixelScale: UnsafeMutablePointer<Float>
     private let weightOffsets: [Int]
     private let biasOffsets: [Int]
 
@@ -72,15 +70,13 @@ public final class MLP {
         labels = .allocate(capacity: maxBatch); labels.initialize(repeating: 0, count: maxBatch)
         predictions = .allocate(capacity: maxBatch); predictions.initialize(repeating: 0, count: maxBatch)
         ones = .allocate(capacity: maxBatch); ones.initialize(repeating: 1, count: maxBatch)
-        pixelScale = .allocate(capacity: 256)
-        for i in 0..<256 { pixelScale[i] = Float(i) / 255 }
     }
 
     deinit {
         parameters.deallocate(); gradients.deallocate(); velocity.deallocate()
         activations.forEach { $0.deallocate() }; deltas.forEach { $0.deallocate() }
         probabilities.deallocate(); losses.deallocate(); labels.deallocate(); predictions.deallocate()
-        ones.deallocate(); pixelScale.deallocate()
+        ones.deallocate()
     }
 
     // MARK: Parameter layout
@@ -153,7 +149,7 @@ public final class MLP {
                 for (row, index) in indices.enumerated() {
                     let image = source + Int(index) * size
                     let xRow = x + row * size
-                    for i in 0..<size { xRow[i] = pixelScale[Int(image[i])] }
+                    scalePixels(image, into: xRow, count: size)
                     labels[row] = Int32(labelBase[Int(index)])
                 }
             }
@@ -170,10 +166,26 @@ public final class MLP {
                 for (row, index) in range.enumerated() {
                     let image = source + index * size
                     let xRow = x + row * size
-                    for i in 0..<size { xRow[i] = pixelScale[Int(image[i])] }
+                    scalePixels(image, into: xRow, count: size)
                     labels[row] = Int32(labelBase[index])
                 }
             }
+        }
+    }
+
+    /// `x[i] = Float(bytes[i]) / 255` (a true division, as numpy's `/ 255.0` on float32 would give).
+    @inline(__always)
+    private func scalePixels(_ bytes: UnsafePointer<UInt8>, into x: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let scale = SIMD8<Float>(repeating: 255)
+        while i + 8 <= count {
+            let raw = UnsafeRawPointer(bytes + i).loadUnaligned(as: SIMD8<UInt8>.self)
+            store8(SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: raw)) / scale, x + i)
+            i += 8
+        }
+        while i < count {
+            x[i] = Float(bytes[i]) / 255
+            i += 1
         }
     }
 

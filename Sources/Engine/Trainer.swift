@@ -51,7 +51,14 @@ public final class Trainer: Sendable {
 
     /// Continues a run from `snapshot` (exactly: the same events follow as in the unbroken run).
     /// `config.epochs` may exceed the snapshot's; everything else that shapes the math must match it.
-    public init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?) throws {
+    public convenience init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?) throws {
+        try self.init(dataset: dataset, config: config, resumingFrom: snapshot, afterBatch: nil)
+    }
+
+    /// `afterBatch` runs on the training thread right after each `.batch` event (tests use it to
+    /// act at an exact step). It must not call `snapshot()`: the session lock is held.
+    init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?,
+         afterBatch: (@Sendable (BatchMetrics) -> Void)?) throws {
         try config.validate()
         try dataset.validateForTraining()
         let trainCount = min(config.trainLimit ?? dataset.train.count, dataset.train.count)
@@ -67,7 +74,10 @@ public final class Trainer: Sendable {
                        firstEpoch: snapshot?.position.epoch ?? 1)
         let continuation = self.continuation
         session = Mutex(TrainingSession(dataset: dataset, config: config, info: info, resumingFrom: snapshot,
-                                        emit: { continuation.yield($0) }))
+                                        emit: { event in
+                                            continuation.yield(event)
+                                            if let afterBatch, case .batch(let metrics) = event { afterBatch(metrics) }
+                                        }))
     }
 
     private static func check(_ snapshot: TrainingSnapshot, layerSizes: [Int], dataset: Dataset, trainCount: Int,

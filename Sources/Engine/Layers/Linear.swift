@@ -25,11 +25,19 @@ public enum Linear {
         output y: UnsafeMutablePointer<Float>, batch: Int, inFeatures: Int, outFeatures: Int
     ) {
         gemm(x, w, y, m: batch, n: outFeatures, k: inFeatures)
+        let zero = SIMD8<Float>(repeating: 0)
         for row in 0..<batch {
             let yRow = y + row * outFeatures
-            for j in 0..<outFeatures {
+            var j = 0
+            while j + 8 <= outFeatures {
+                let v = load8(yRow + j) + load8(b + j)
+                store8(zero.replacing(with: v, where: v .> 0), yRow + j)
+                j += 8
+            }
+            while j < outFeatures {
                 let v = yRow[j] + b[j]
                 yRow[j] = v > 0 ? v : 0
+                j += 1
             }
         }
     }
