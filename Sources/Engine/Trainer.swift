@@ -224,3 +224,18 @@ public final class Trainer: Sendable {
         continuation.finish()
     }
 }
+
+// MARK: Instrumentation (package-internal: for the benchmark, not for front ends)
+
+extension Trainer {
+    /// Trains one batch (or evaluates a finished epoch) on the calling thread, bypassing the queue
+    /// and the controls, and says which it was. Lets `mnist-tui-bench --count-allocations` count
+    /// the heap allocations of a whole training step, event emission included. Never mix with `start()`.
+    package func advanceOnCallingThread() -> (trainedBatch: Bool, finished: Bool) {
+        session.withLock { session in
+            let before = session.position.step
+            let outcome = session.advance()
+            return (session.position.step != before, outcome == .finished)
+        }
+    }
+}

@@ -32,6 +32,8 @@ struct BenchCommand: AsyncParsableCommand {
     var repeats = 50
     @Flag(help: "Skip the numpy reference run.")
     var skipNumpy = false
+    @Flag(help: "Only count heap allocations per training step (needs scripts/alloc-counter.c preloaded).")
+    var countAllocations = false
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be an integer > 0, got \(epochs)") }
@@ -42,6 +44,13 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let layers = [784, 512, 256, 10]
+        if countAllocations {
+            var config = TrainingConfig()
+            config.threads = threads
+            config.batchSize = batchSize
+            config.seed = seed
+            return try await AllocationCount.run(dataset: try IDXLoader.load(directory: data), config: config, epochs: epochs)
+        }
         print("BLAS: \(String(cString: mnist_blas_description())), threads \(threads)")
 
         // (a) The GEMM floor.
