@@ -21,7 +21,7 @@ public final class Trainer: Sendable {
     /// Every event of the run, in order. Unbounded: training never waits for the consumer,
     /// and no event is dropped. Finishes after the final `.stateChanged(.done/.stopped)`.
     public let events: AsyncStream<TrainingEvent>
-    private let continuation: AsyncStream<TrainingEvent>.Continuation
+    private let channel = EventChannel()
     /// The run's static facts, known at construction (also sent as the first event, `.started`).
     public let info: RunInfo
 
@@ -67,15 +67,15 @@ public final class Trainer: Sendable {
         if let snapshot {
             try Trainer.check(snapshot, layerSizes: layerSizes, dataset: dataset, trainCount: trainCount, config: config)
         }
-        (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        let channel = self.channel
+        events = AsyncStream(unfolding: { await channel.next() })
         info = RunInfo(layerSizes: layerSizes, config: config, datasetName: dataset.name,
                        classNames: dataset.classNames, trainCount: trainCount, testCount: dataset.test.count,
                        batchesPerEpoch: (trainCount + batchSize - 1) / batchSize,
                        firstEpoch: snapshot?.position.epoch ?? 1)
-        let continuation = self.continuation
         session = Mutex(TrainingSession(dataset: dataset, config: config, info: info, resumingFrom: snapshot,
                                         emit: { event in
-                                            continuation.yield(event)
+                                            channel.send(event)
                                             if let afterBatch, case .batch(let metrics) = event { afterBatch(metrics) }
                                         }))
     }
@@ -142,8 +142,8 @@ public final class Trainer: Sendable {
             return false
         }
         if endNow {
-            continuation.yield(.stateChanged(.stopped))
-            continuation.finish()
+            channel.send(.stateChanged(.stopped))
+            channel.finish()
             return
         }
         update { $0.stopRequested = true }
@@ -172,8 +172,8 @@ public final class Trainer: Sendable {
 
     private func run() {
         mnist_blas_set_threads(Int32(info.config.threads))
-        continuation.yield(.started(info))
-        continuation.yield(.stateChanged(.running))
+        channel.send(.started(info))
+        channel.send(.stateChanged(.running))
         var announcedPause = false
         while true {
             guard waitAtBoundary(announcedPause: &announcedPause) == .train else { return end(.stopped) }
@@ -206,13 +206,13 @@ public final class Trainer: Sendable {
                 if announcedPause {
                     announcedPause = false
                     session.withLock { $0.resetThroughput() }
-                    continuation.yield(.stateChanged(.running))
+                    channel.send(.stateChanged(.running))
                 }
                 return .train
             }
             if !announcedPause {
                 announcedPause = true
-                continuation.yield(.stateChanged(.paused))
+                channel.send(.stateChanged(.paused))
             }
             wakeUp.wait()
         }
@@ -220,8 +220,8 @@ public final class Trainer: Sendable {
 
     private func end(_ state: RunState) {
         controls.withLock { $0.finished = true }
-        continuation.yield(.stateChanged(state))
-        continuation.finish()
+        channel.send(.stateChanged(state))
+        channel.finish()
     }
 }
 

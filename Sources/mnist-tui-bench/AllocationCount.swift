@@ -19,9 +19,10 @@ enum AllocationCount {
         #endif
     }
 
-    /// Trains `epochs` epochs step by step on this thread, counting allocations in training steps
-    /// (gather, forward, loss, backward, update, divergence check, `.batch` event) apart from the
-    /// per-epoch evaluation. A task drains the events as a front end would.
+    /// Trains `epochs` epochs step by step on this thread and counts this thread's allocations in
+    /// training steps (gather, forward, loss, backward, update, divergence check, history, `.batch`
+    /// event) apart from the per-epoch evaluation. Twice: with the events drained only at the end,
+    /// then with a task consuming them live (each wake-up of a waiting consumer is a job enqueue).
     static func run(dataset: Dataset, config: TrainingConfig, epochs: Int) async throws {
         guard let counter = threadCounter() else {
             print("--count-allocations needs the counting library preloaded:\n"
@@ -32,27 +33,33 @@ enum AllocationCount {
         var config = config
         config.epochs = epochs
         mnist_blas_set_threads(Int32(config.threads))  // as the trainer's queue would
-        let trainer = try Trainer(dataset: dataset, config: config)
-        let drain = Task.detached { var n = 0; for await _ in trainer.events { n += 1 }; return n }
-        var batches = 0, batchAllocations = 0, evaluations = 0, evaluationAllocations = 0
-        var firstBatchAllocations = 0
-        while true {
-            let before = counter()
-            let (trained, finished) = trainer.advanceOnCallingThread()
-            let count = counter() - before
-            if finished { break }
-            if trained {
-                if batches == 0 { firstBatchAllocations = count } else { batchAllocations += count }
-                batches += 1
-            } else {
-                evaluations += 1
-                evaluationAllocations += count
+        print("BLAS threads \(config.threads), \(epochs) epochs; heap allocations on the training thread:")
+        for live in [false, true] {
+            let trainer = try Trainer(dataset: dataset, config: config)
+            let consumer = live ? Task.detached { for await _ in trainer.events {} } : nil
+            var steps = 0, stepAllocations = 0, stepsAllocating = 0, first = 0, evaluations = 0, evaluationAllocations = 0
+            while true {
+                let before = counter()
+                let (trained, finished) = trainer.advanceOnCallingThread()
+                let count = counter() - before
+                if finished { break }
+                if !trained {
+                    evaluations += 1
+                    evaluationAllocations += count
+                } else if steps == 0 {
+                    first = count
+                    steps += 1
+                } else {
+                    steps += 1
+                    stepAllocations += count
+                    stepsAllocating += count > 0 ? 1 : 0
+                }
             }
+            trainer.stop()
+            if let consumer { await consumer.value } else { for await _ in trainer.events {} }
+            print("  \(live ? "live consumer:   " : "drained at end:  ") first step \(first) (one-time), then "
+                  + "\(stepAllocations) in \(steps - 1) steps (\(stepsAllocating) steps allocated); "
+                  + "\(evaluationAllocations) in \(evaluations) evaluations")
         }
-        trainer.stop()
-        _ = drain
-        print("BLAS threads \(config.threads): allocations on the training thread: first step \(firstBatchAllocations) (one-time setup), "
-              + "then \(batchAllocations) in \(batches - 1) training steps; "
-              + "\(evaluationAllocations) in \(evaluations) epoch evaluations (outside the training pass)")
     }
 }
