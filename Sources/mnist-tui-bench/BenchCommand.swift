@@ -24,6 +24,8 @@ struct BenchCommand: AsyncParsableCommand {
     var batchSize = 256
     @Option(help: "Seed for the engine run.")
     var seed: UInt64 = 0
+    @Option(name: .customLong("init"), help: "Weight initialisation of the engine run: normal|default|xavier|he.")
+    var initScheme: InitScheme = .normal
     @Option(help: "Folder with the four MNIST IDX files (raw or .gz).")
     var data = BenchPaths.repositoryRoot + "/assets/mnist"
     @Option(help: "The numpy reference trainer.")
@@ -76,6 +78,7 @@ struct BenchCommand: AsyncParsableCommand {
         config.threads = threads
         config.batchSize = batchSize
         config.seed = seed
+        config.initScheme = initScheme
         let trainer = try Trainer(dataset: dataset, config: config)
         print("\n(b) mnist-tui engine, \(epochs) epochs, \(batchesPerEpoch) batches an epoch:")
         trainer.start()
@@ -133,6 +136,8 @@ struct BenchCommand: AsyncParsableCommand {
         return seconds
     }
 }
+
+extension InitScheme: ExpressibleByArgument {}
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
