@@ -80,6 +80,12 @@ public final class Trainer: Sendable {
                                         }))
     }
 
+    /// A trainer released without running to its end still ends its stream (a running trainer is
+    /// kept alive by its queue until the run ends).
+    deinit {
+        channel.finish()
+    }
+
     private static func check(_ snapshot: TrainingSnapshot, layerSizes: [Int], dataset: Dataset, trainCount: Int,
                               config: TrainingConfig) throws(TrainingConfigError) {
         guard snapshot.layerSizes == layerSizes else {

@@ -90,6 +90,11 @@ struct BenchCommand: AsyncParsableCommand {
                       + "test accuracy \(fmt(m.testAccuracy * 100, 2))%")
             }
         }
+        // A fingerprint of the final weights: equal across runs with one seed and thread count.
+        let fingerprint = trainer.snapshot().parameters.reduce(UInt64(0xcbf2_9ce4_8422_2325)) {
+            ($0 ^ UInt64($1.bitPattern)) &* 0x0000_0100_0000_01b3
+        }
+        print("  final weights FNV-1a: \(String(fingerprint, radix: 16))")
         let flopsPerEpoch = GemmShape.flopsPerSample(layers: layers) * Double(dataset.train.count)
         let engineMedian = median(engineSeconds)
         print("  median epoch \(fmt(engineMedian, 3)) s, effective \(fmt(flopsPerEpoch / engineMedian / 1e9, 1)) GFLOP/s, "
