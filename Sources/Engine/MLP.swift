@@ -39,6 +39,17 @@ public final class MLP {
     private let weightOffsets: [Int]
     private let biasOffsets: [Int]
 
+    // MARK: Input-column compaction (see `compactInputColumns`)
+    /// `[maxBatch, inputSize]`: the input batch restricted to its active columns.
+    private let compactInput: UnsafeMutablePointer<Float>
+    /// `[inputSize, layerSizes[1]]`: the rows of W0 for the active columns.
+    private let compactWeights: UnsafeMutablePointer<Float>
+    /// Per input column: max over the batch (0 = the column is zero in every row).
+    private let columnMax: UnsafeMutablePointer<Float>
+    private let activeColumns: UnsafeMutablePointer<Int32>
+    /// Active columns of the current batch when compacted; 0 = not compacted (use the full input).
+    public private(set) var activeColumnCount = 0
+
     public var layerCount: Int { layerSizes.count - 1 }
     public var inputSize: Int { layerSizes[0] }
     public var classCount: Int { layerSizes[layerSizes.count - 1] }
@@ -70,6 +81,10 @@ public final class MLP {
         labels = .allocate(capacity: maxBatch); labels.initialize(repeating: 0, count: maxBatch)
         predictions = .allocate(capacity: maxBatch); predictions.initialize(repeating: 0, count: maxBatch)
         ones = .allocate(capacity: maxBatch); ones.initialize(repeating: 1, count: maxBatch)
+        compactInput = .allocateZeroed(maxBatch * layerSizes[0])
+        compactWeights = .allocateZeroed(layerSizes[0] * layerSizes[1])
+        columnMax = .allocateZeroed(layerSizes[0])
+        activeColumns = .allocate(capacity: layerSizes[0]); activeColumns.initialize(repeating: 0, count: layerSizes[0])
     }
 
     deinit {
@@ -77,6 +92,7 @@ public final class MLP {
         activations.forEach { $0.deallocate() }; deltas.forEach { $0.deallocate() }
         probabilities.deallocate(); losses.deallocate(); labels.deallocate(); predictions.deallocate()
         ones.deallocate()
+        compactInput.deallocate(); compactWeights.deallocate(); columnMax.deallocate(); activeColumns.deallocate()
     }
 
     // MARK: Parameter layout
@@ -141,6 +157,7 @@ public final class MLP {
     /// Gathers images `indices` of `images` into the input buffer, scaled to [0, 1], and their labels.
     /// Indices must be valid and `indices.count <= maxBatch` (the trainer guarantees both).
     public func loadBatch(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
+        activeColumnCount = 0
         let size = inputSize
         let x = activations[0]
         images.pixels.withUnsafeBufferPointer { pixels in
@@ -158,6 +175,7 @@ public final class MLP {
 
     /// Gathers the contiguous images `range` (evaluation).
     public func loadBatch(_ images: LabeledImages, range: Range<Int>) {
+        activeColumnCount = 0
         let size = inputSize
         let x = activations[0]
         images.pixels.withUnsafeBufferPointer { pixels in
@@ -189,6 +207,48 @@ public final class MLP {
         }
     }
 
+    /// Restricts the first layer to the input columns that are non-zero somewhere in the batch
+    /// (call after `loadBatch`, before `forward`). On MNIST about 29% of the 784 pixels are zero in
+    /// every image of a 256-batch; they add nothing to X·W0 and their rows of W0 get no gradient, so
+    /// both first-layer GEMMs shrink by that much (the weights' rows are gathered before and
+    /// scattered back after the step: 2 x 1.1 MB of copies against ~0.5 ms of GEMM saved).
+    ///
+    /// Exact in real arithmetic; in Float the GEMM's summation order changes with the shapes, so
+    /// results differ from the uncompacted path in the last bits (deterministically).
+    /// Used for plain SGD only: with momentum or weight decay every row of W0 changes every step,
+    /// and `sgdStep` then ignores the compaction (the full input is kept), which is still correct.
+    /// Does nothing when fewer than 1/8 of the columns are inactive.
+    public func compactInputColumns(batch: Int) {
+        let size = inputSize, hidden = layerSizes[1]
+        let x = activations[0]
+        columnMax.update(repeating: 0, count: size)
+        for row in 0..<batch {
+            let xRow = x + row * size
+            var j = 0
+            while j + 8 <= size {
+                let current = load8(columnMax + j), value = load8(xRow + j)
+                store8(current.replacing(with: value, where: value .> current), columnMax + j)
+                j += 8
+            }
+            while j < size { columnMax[j] = max(columnMax[j], xRow[j]); j += 1 }
+        }
+        var count = 0
+        for j in 0..<size where columnMax[j] != 0 {
+            activeColumns[count] = Int32(j)
+            count += 1
+        }
+        guard count > 0, count <= size - size / 8 else { return }
+        for row in 0..<batch {
+            let xRow = x + row * size, cRow = compactInput + row * count
+            for c in 0..<count { cRow[c] = xRow[Int(activeColumns[c])] }
+        }
+        let w0 = parameters + weightOffsets[0]
+        for c in 0..<count {
+            (compactWeights + c * hidden).update(from: w0 + Int(activeColumns[c]) * hidden, count: hidden)
+        }
+        activeColumnCount = count
+    }
+
     // MARK: Forward / backward
 
     /// Forward pass over the first `batch` rows of the input buffer, then softmax cross-entropy
@@ -197,7 +257,16 @@ public final class MLP {
     public func forward(batch: Int) -> Double {
         for l in 0..<layerCount {
             let w = UnsafePointer(parameters + weightOffsets[l]), b = UnsafePointer(parameters + biasOffsets[l])
-            if l < layerCount - 1 {
+            if l == 0 && activeColumnCount > 0 {
+                // [batch, active] x [active, s1]: the compacted first layer (ReLU follows unless it is the last).
+                if layerCount > 1 {
+                    Linear.forwardReLU(input: compactInput, weights: compactWeights, bias: b, output: activations[1],
+                                       batch: batch, inFeatures: activeColumnCount, outFeatures: layerSizes[1])
+                } else {
+                    Linear.forward(input: compactInput, weights: compactWeights, bias: b, output: activations[1],
+                                   batch: batch, inFeatures: activeColumnCount, outFeatures: layerSizes[1])
+                }
+            } else if l < layerCount - 1 {
                 Linear.forwardReLU(input: activations[l], weights: w, bias: b, output: activations[l + 1],
                                    batch: batch, inFeatures: layerSizes[l], outFeatures: layerSizes[l + 1])
             } else {
@@ -228,7 +297,25 @@ public final class MLP {
     /// With momentum 0 the update is folded into each layer's weight-gradient GEMM/GEMV
     /// (alpha = -lr, beta = 1 - lr·wd) after that layer's input gradient has used the old weights.
     public func sgdStep(batch: Int, learningRate lr: Float, momentum: Float, weightDecay: Float) {
-        if momentum == 0 {
+        if momentum == 0 && weightDecay == 0 && activeColumnCount > 0 {
+            let count = activeColumnCount, hidden = layerSizes[1]
+            backward(batch: batch) { l, x, dy in
+                if l == 0 {
+                    // Update the gathered rows of W0, then scatter them back; inactive rows keep their values.
+                    Linear.parameterGradient(input: compactInput, dOutput: dy, dWeights: compactWeights,
+                                             dBias: parameters + biasOffsets[0], alpha: -lr, beta: 1, batch: batch,
+                                             inFeatures: count, outFeatures: hidden, ones: ones)
+                    let w0 = parameters + weightOffsets[0]
+                    for c in 0..<count {
+                        (w0 + Int(activeColumns[c]) * hidden).update(from: compactWeights + c * hidden, count: hidden)
+                    }
+                } else {
+                    Linear.parameterGradient(input: x, dOutput: dy, dWeights: parameters + weightOffsets[l],
+                                             dBias: parameters + biasOffsets[l], alpha: -lr, beta: 1, batch: batch,
+                                             inFeatures: layerSizes[l], outFeatures: layerSizes[l + 1], ones: ones)
+                }
+            }
+        } else if momentum == 0 {
             let beta = 1 - lr * weightDecay
             backward(batch: batch) { l, x, dy in
                 Linear.parameterGradient(input: x, dOutput: dy, dWeights: parameters + weightOffsets[l],

@@ -179,6 +179,7 @@ final class TrainingSession {
         let first = batchIndex * config.batchSize
         let count = min(config.batchSize, n - first)
         mlp.loadBatch(train, indices: UnsafeBufferPointer(start: order + first, count: count))
+        if config.momentum == 0 && config.weightDecay == 0 { mlp.compactInputColumns(batch: count) }
         let lossSum = mlp.forward(batch: count)
         let loss = Float(lossSum / Double(count))
         let lr = position.learningRate

@@ -178,4 +178,40 @@ struct GradientCheckTests {
         let momentumResult = mlp.parameterArray()
         for i in theta.indices { #expect(abs(Double(momentumResult[i]) - theta[i]) < 1e-5) }
     }
+
+    @Test("input-column compaction: same loss, and the folded step still equals θ - lr·∇L")
+    func compaction() {
+        let batch = 5, size = 16
+        let mlp = MLP(layerSizes: [size, 6, 3], maxBatch: batch)
+        var generator = SeededGenerator(seed: 13)
+        mlp.initialize(.default, generator: &generator)
+        // Columns 0-5 and 12 are zero in every row (like MNIST's border pixels); the rest vary.
+        let x = values(batch * size, seed: 14).enumerated().map { i, v in
+            let column = i % size
+            return column < 6 || column == 12 ? 0 : abs(v)
+        }
+        for i in x.indices { mlp.input[i] = x[i] }
+        for i in 0..<batch { mlp.labels[i] = Int32(i % 3) }
+        let plainLoss = mlp.forward(batch: batch)
+        mlp.computeGradients(batch: batch)
+        let gradient = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
+        let before = mlp.parameterArray()
+
+        mlp.compactInputColumns(batch: batch)
+        #expect(mlp.activeColumnCount == size - 7)
+        let compactLoss = mlp.forward(batch: batch)
+        #expect(abs(compactLoss - plainLoss) < 1e-5)
+        let lr: Float = 0.5
+        mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0, weightDecay: 0)
+        let after = mlp.parameterArray()
+        for i in before.indices { #expect(abs(after[i] - (before[i] - lr * gradient[i])) < 1e-6) }
+        // Rows of W0 for inactive columns are untouched, bit for bit.
+        for column in [0, 3, 12] {
+            for j in 0..<6 { #expect(after[column * 6 + j] == before[column * 6 + j]) }
+        }
+        // A new batch resets the compaction.
+        mlp.loadBatch(LabeledImages(count: 1, rows: 4, cols: 4, pixels: [UInt8](repeating: 9, count: 16), labels: [1]),
+                      range: 0..<1)
+        #expect(mlp.activeColumnCount == 0)
+    }
 }
