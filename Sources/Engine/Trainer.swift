@@ -49,8 +49,10 @@ public final class Trainer: Sendable {
         try self.init(dataset: dataset, config: config, resumingFrom: nil)
     }
 
-    /// Continues a run from `snapshot` (exactly: the same events follow as in the unbroken run).
-    /// `config.epochs` may exceed the snapshot's; everything else that shapes the math must match it.
+    /// Continues a run from `snapshot` (exactly: the same events follow as in the unbroken run, given
+    /// the same thread count). `config.epochs` may exceed the snapshot's; the layers, dataset, batch
+    /// size, momentum and weight decay must match it. The learning rate, generator and position come
+    /// from the snapshot (`config.learningRate`, `seed` and `initScheme` are not used).
     public convenience init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?) throws {
         try self.init(dataset: dataset, config: config, resumingFrom: snapshot, afterBatch: nil)
     }
@@ -101,6 +103,9 @@ public final class Trainer: Sendable {
         }
         guard snapshot.config.batchSize == config.batchSize else {
             throw .snapshot("the checkpoint was trained with --batch-size \(snapshot.config.batchSize), not \(config.batchSize)")
+        }
+        guard snapshot.config.momentum == config.momentum, snapshot.config.weightDecay == config.weightDecay else {
+            throw .snapshot("the checkpoint was trained with --momentum \(snapshot.config.momentum) --weight-decay \(snapshot.config.weightDecay), not \(config.momentum) and \(config.weightDecay)")
         }
         guard snapshot.position.epoch <= config.epochs else {
             throw .snapshot("the checkpoint already trained \(snapshot.position.epoch - 1) epochs; --epochs \(config.epochs) leaves nothing to do")
