@@ -34,6 +34,11 @@ struct BenchCommand: AsyncParsableCommand {
     var repeats = 50
     @Flag(help: "Skip the numpy reference run.")
     var skipNumpy = false
+    @Flag(help: ArgumentHelp(
+        "Keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE for the engine side (the numpy run never has them).",
+        discussion: "By default, when either is set, the benchmark re-executes itself without them so that both "
+            + "peers run OpenBLAS on the kernels it detects for this CPU (like for like)."))
+    var inheritBlasEnv = false
     @Flag(help: "Only count heap allocations per training step (needs scripts/alloc-counter.c preloaded).")
     var countAllocations = false
 
@@ -45,6 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if !inheritBlasEnv { BlasEnvironment.reexecWithoutPinnedKernel() }
         let layers = [784, 512, 256, 10]
         if countAllocations {
             var config = TrainingConfig()
@@ -53,7 +59,16 @@ struct BenchCommand: AsyncParsableCommand {
             config.seed = seed
             return try await AllocationCount.run(dataset: try IDXLoader.load(directory: data), config: config, epochs: epochs)
         }
-        print("BLAS: \(String(cString: mnist_blas_description())), threads \(threads)")
+        print("BLAS (engine side): OpenBLAS core \(String(cString: mnist_blas_description())), threads \(threads), "
+              + BlasEnvironment.describe())
+
+        // The kernels must be right before their speed means anything.
+        mnist_blas_set_threads(Int32(threads))
+        let check = GemmShape.training(layers: layers, batch: batchSize).map { $0.maximumRelativeError() }.max() ?? 0
+        guard check < 1e-4 else {
+            throw ValidationError("cblas_sgemm disagrees with a naive reference (relative error \(check)); not timing it")
+        }
+        print("GEMM check against a naive Double reference at the 8 shapes: ok (max relative error \(String(format: "%.1e", check)))")
 
         // (a) The GEMM floor.
         mnist_blas_set_threads(Int32(threads))
@@ -102,7 +117,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         // (c) The numpy reference.
         guard !skipNumpy else { return }
-        print("\n(c) numpy reference: \(reference)")
+        print("\n(c) numpy reference (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset): \(reference)")
         let numpySeconds = try runNumpy()
         for (i, s) in numpySeconds.enumerated() { print("  epoch \(i + 1): train \(fmt(s, 3)) s") }
         let numpyMedian = median(numpySeconds)

@@ -1,5 +1,6 @@
 import CBLAS
 import Foundation
+import MNISTData
 
 /// One GEMM of the training step, with the transposes the engine uses (row-major).
 struct GemmShape {
@@ -35,25 +36,57 @@ struct GemmShape {
         training(layers: layers, batch: 1).reduce(0) { $0 + $1.flops }
     }
 
-    /// Median wall time of one call over `repeats` (after a warm-up call).
-    func medianSeconds(repeats: Int) -> Double {
-        // Operand sizes: A is m x k (or k x m when transposed), B is k x n (or n x k), C is m x n.
-        var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
-        var c = [Float](repeating: 0, count: m * n)
-        for i in a.indices { a[i] = Float(i % 97) * 0.01 }
-        for i in b.indices { b[i] = Float(i % 89) * 0.01 }
-        let lda = transA == CblasNoTrans ? k : m
-        let ldb = transB == CblasNoTrans ? n : k
-        func call() {
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    c.withUnsafeMutableBufferPointer { pc in
-                        cblas_sgemm(CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), 1,
-                                    pa.baseAddress, Int32(lda), pb.baseAddress, Int32(ldb), 0, pc.baseAddress, Int32(n))
-                    }
+    private var lda: Int { transA == CblasNoTrans ? k : m }
+    private var ldb: Int { transB == CblasNoTrans ? n : k }
+
+    /// Operands: A is m x k (stored k x m when transposed), B is k x n (n x k when transposed).
+    private func operands() -> (a: [Float], b: [Float]) {
+        var generator = SeededGenerator(seed: UInt64(m * 1_000_003 + n * 1009 + k))
+        let a = (0..<(m * k)).map { _ in generator.nextUnitFloat() * 2 - 1 }
+        let b = (0..<(k * n)).map { _ in generator.nextUnitFloat() * 2 - 1 }
+        return (a, b)
+    }
+
+    /// Runs `cblas_sgemm` once and compares every entry with a Double-accumulated naive product:
+    /// the largest |C - C_ref| / Σ_k |A_ik·B_kj| (the standard error bound's scale; K·ε ≈ 5e-5 worst
+    /// case for K = 784 in Float, far less in practice). A wrong kernel gives O(1).
+    func maximumRelativeError() -> Double {
+        let (a, b) = operands()
+        var c = [Float](repeating: .nan, count: m * n)
+        sgemm(a, b, &c)
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0, scale = 0.0
+                for p in 0..<k {
+                    let x = Double(transA == CblasNoTrans ? a[i * lda + p] : a[p * lda + i])
+                    let y = Double(transB == CblasNoTrans ? b[p * ldb + j] : b[j * ldb + p])
+                    sum += x * y
+                    scale += abs(x * y)
+                }
+                let error = abs(Double(c[i * n + j]) - sum) / max(scale, .leastNormalMagnitude)
+                worst = max(worst, error.isNaN ? .infinity : error)
+            }
+        }
+        return worst
+    }
+
+    private func sgemm(_ a: [Float], _ b: [Float], _ c: inout [Float]) {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    cblas_sgemm(CblasRowMajor, transA, transB, Int32(m), Int32(n), Int32(k), 1,
+                                pa.baseAddress, Int32(lda), pb.baseAddress, Int32(ldb), 0, pc.baseAddress, Int32(n))
                 }
             }
         }
+    }
+
+    /// Median wall time of one call over `repeats` (after a warm-up call).
+    func medianSeconds(repeats: Int) -> Double {
+        let (a, b) = operands()
+        var c = [Float](repeating: 0, count: m * n)
+        func call() { sgemm(a, b, &c) }
         call()
         var times: [Double] = []
         for _ in 0..<repeats {
