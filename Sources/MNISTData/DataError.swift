@@ -138,7 +138,7 @@ extension DataError {
             case let .truncatedHeader(bytes, needed):
                 return "truncated header: the data holds \(bytes) bytes but an IDX header needs \(needed)"
             case let .badMagic(b0, b1):
-                return "bad magic: bytes 0-1 are \(hex(b0)) \(hex(b1)), expected 0x00 0x00 (not an IDX file, nor gzip)"
+                return "bad magic: bytes 0-1 are \(hex(b0)) \(hex(b1)), expected 0x00 0x00 (not an IDX file)"
             case let .wrongElementType(type):
                 return "wrong element type: \(hex(type)) (\(elementTypeName(type))), expected 0x08 (unsigned byte)"
             case let .wrongDimensionCount(found, kind):

@@ -69,22 +69,25 @@ extension DatasetSource {
         }
     }
 
-    /// The folder holding this source's four files (not checked for the files themselves).
+    /// The folder holding this source's four files, as an absolute path so that every error names
+    /// files in full (the files themselves are not checked here).
     public func folder() throws(DataError) -> String {
+        let folder: String
         switch self {
         case .bundledMNIST:
-            return try BundledAssets.locate()
+            folder = try BundledAssets.locate()
         case .fashion:
             guard FileKind(path: Self.fashionFolder) == .directory else {
                 throw DataError(path: Self.fashionFolder, problem: .missingFolder(hint: installHint))
             }
-            return Self.fashionFolder
+            folder = Self.fashionFolder
         case .directory(let path):
             guard FileKind(path: path) == .directory else {
-                throw DataError(path: path, problem: .missingFolder(hint: nil))
+                throw DataError(path: Path.canonical(path) ?? path, problem: .missingFolder(hint: nil))
             }
-            return path
+            folder = path
         }
+        return Path.canonical(folder) ?? folder
     }
 }
 

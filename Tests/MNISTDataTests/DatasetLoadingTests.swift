@@ -88,6 +88,18 @@ struct DatasetLoadingTests {
             "missing: neither t10k-images-idx3-ubyte nor t10k-images-idx3-ubyte.gz exists") == true)
     }
 
+    /// A relative folder still gives errors that name files by their full path.
+    @Test func relativeFolderGivesFullPathsInErrors() throws {
+        let folder = try TemporaryFolder()
+        try folder.writeDataset(override: [.trainLabels: labelsIDX(cyclingLabels(3))])
+        let relative = relativeToCurrentDirectory(folder.path)
+        #expect(!relative.hasPrefix("/"))
+        let canonical = Path.canonical(folder.path) ?? folder.path
+        let error = expectDataError(path: canonical + "/train-labels-idx1-ubyte",
+                                    try Dataset.load(.directory(relative)))
+        #expect(error?.description.contains("count mismatch: 3 labels") == true)
+    }
+
     @Test func missingFolder() throws {
         let folder = try TemporaryFolder()
         let missing = folder.path + "/no-such-dataset"

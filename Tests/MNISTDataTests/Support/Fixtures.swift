@@ -100,6 +100,12 @@ final class TemporaryFolder {
     }
 }
 
+/// `absolute` as a path relative to the current directory ("../../tmp/x").
+func relativeToCurrentDirectory(_ absolute: String) -> String {
+    let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
+    return String(repeating: "../", count: depth) + absolute.drop { $0 == "/" }
+}
+
 // MARK: - Expecting errors
 
 /// Evaluates `body`, expecting a `DataError` about `path`; returns it for further checks.
