@@ -2,15 +2,23 @@
 // a labels file, raw or gzip (the reader tells them apart by content). The reader must either
 // return data that matches its header or throw a DataError with a one-line message; any trap,
 // sanitizer report, leak or timeout is a bug. A pair of images and labels made from one input also
-// runs the cross-file checks that `Dataset.load` applies.
+// runs the cross-file checks that `Dataset.load` applies. Raw input that decodes is also compressed
+// with zlib and decoded again: both paths must agree (a differential check of the gzip path).
 //
 // Build and run: scripts/fuzz-idx.sh SECONDS (compiles this file with Sources/MNISTData).
+
+import CZlib
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func idxFuzzOneInput(_ start: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: start, count: size))
     let images = decodeChecked(bytes, kind: .images)
     let labels = decodeChecked(bytes, kind: .labels)
+    let isGzip = bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    if !isGzip, let decoded = images ?? labels {
+        let kind = decoded.shape.kind
+        precondition(decodeChecked(gzipCompress(bytes), kind: kind) == decoded, "gzip and raw disagree")
+    }
     if let images, let labels {
         _ = try? LabeledImages(images: images, imagesPath: "fuzz-images", labels: labels,
                                labelsPath: "fuzz-labels", classCount: 10)
@@ -33,4 +41,24 @@ private func decodeChecked(_ bytes: [UInt8], kind: IDXKind) -> IDXFile? {
         precondition(message.hasPrefix("fuzz-input: ") && !message.contains("\n"), "bad message: \(message)")
         return nil
     }
+}
+
+/// `bytes` as a gzip stream (zlib, default level).
+private func gzipCompress(_ bytes: [UInt8]) -> [UInt8] {
+    var stream = z_stream()
+    precondition(mnist_deflate_init_gzip(&stream, 6) == Z_OK)
+    defer { deflateEnd(&stream) }
+    var input = bytes
+    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 64)
+    let status = input.withUnsafeMutableBufferPointer { inputBuffer in
+        output.withUnsafeMutableBufferPointer { outputBuffer in
+            stream.next_in = inputBuffer.baseAddress
+            stream.avail_in = UInt32(inputBuffer.count)
+            stream.next_out = outputBuffer.baseAddress
+            stream.avail_out = UInt32(outputBuffer.count)
+            return deflate(&stream, Z_FINISH)
+        }
+    }
+    precondition(status == Z_STREAM_END)
+    return Array(output[..<Int(stream.total_out)])
 }
