@@ -1,4 +1,4 @@
-// Where the (decompressed) bytes of an IDX file come from: memory or a raw file, whose sizes are
+// Where the (decompressed) bytes of an IDX file come from: a raw file or memory, whose sizes are
 // known before reading, or a gzip stream, whose size is known only as an upper bound. The IDX
 // decoder reads the header through this interface, checks the declared size against what the
 // source can deliver, and only then allocates.
@@ -42,24 +42,28 @@ extension IDXByteSource {
     }
 }
 
-// MARK: - Raw bytes in memory
+// MARK: - Plain bytes
 
-/// An uncompressed IDX file held in memory (tests, fuzzing).
-struct MemorySource: IDXByteSource {
-    let path: String
+/// Bytes read sequentially from somewhere whose size is known up front: a file or memory.
+protocol ByteInput {
+    /// The total size (a file's size when it was opened).
+    var size: Int { get }
+    /// Fills `buffer` from the current position; fewer bytes only at the end.
+    func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(DataError) -> Int
+}
+
+extension ReadableFile: ByteInput {}
+
+/// Bytes held in memory (tests, fuzzing).
+final class MemoryInput: ByteInput {
     private let bytes: [UInt8]
-    private var offset: Int
+    private var offset = 0
 
-    init(path: String, bytes: [UInt8], offset: Int = 0) {
-        self.path = path
-        self.bytes = bytes
-        self.offset = min(max(offset, 0), bytes.count)
-    }
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    var isCompressed: Bool { false }
-    var remaining: RemainingBytes { .exactly(bytes.count - offset) }
+    var size: Int { bytes.count }
 
-    mutating func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(DataError) -> Int {
+    func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(DataError) -> Int {
         let count = min(buffer.count, bytes.count - offset)
         guard count > 0, let destination = buffer.baseAddress else { return 0 }
         bytes.withUnsafeBytes { source in
@@ -71,21 +75,24 @@ struct MemorySource: IDXByteSource {
     }
 }
 
-// MARK: - A raw file
+// MARK: - Raw IDX data
 
-/// An uncompressed IDX file read straight into its destination (no intermediate copy of 47 MB).
-struct RawFileSource: IDXByteSource {
-    private let file: ReadableFile
+/// An uncompressed IDX file, read straight into its destination (no intermediate copy of 47 MB).
+struct RawSource: IDXByteSource {
+    let path: String
+    private let input: any ByteInput
     private var offset = 0
 
-    init(file: ReadableFile) { self.file = file }
+    init(path: String, input: any ByteInput) {
+        self.path = path
+        self.input = input
+    }
 
-    var path: String { file.path }
     var isCompressed: Bool { false }
-    var remaining: RemainingBytes { .exactly(max(file.size - offset, 0)) }
+    var remaining: RemainingBytes { .exactly(max(input.size - offset, 0)) }
 
     mutating func readFully(into buffer: UnsafeMutableRawBufferPointer) throws(DataError) -> Int {
-        let got = try file.readFully(into: buffer)
+        let got = try input.readFully(into: buffer)
         offset += got
         return got
     }

@@ -30,7 +30,7 @@ public enum IDXReader {
             var source = try GzipSource(file: file)
             return try decode(from: &source, kind: kind)
         } else {
-            var source = RawFileSource(file: file)
+            var source = RawSource(path: path, input: file)
             return try decode(from: &source, kind: kind)
         }
     }
@@ -41,7 +41,7 @@ public enum IDXReader {
             var source = try GzipSource(path: path, compressed: bytes)
             return try decode(from: &source, kind: kind)
         } else {
-            var source = MemorySource(path: path, bytes: bytes)
+            var source = RawSource(path: path, input: MemoryInput(bytes))
             return try decode(from: &source, kind: kind)
         }
     }

@@ -138,4 +138,32 @@ struct GzipTests {
         let gzipNamedRaw = try folder.write("gzip", gzip(raw))
         #expect(try IDXReader.read(path: rawNamedGz, kind: .images) == IDXReader.read(path: gzipNamedRaw, kind: .images))
     }
+
+    // MARK: Input arriving in small pieces
+
+    /// The same verdicts whatever the input window's size, down to 2 bytes: every gzip boundary
+    /// (header, blocks, trailer, the next member's magic) then falls across a refill somewhere.
+    @Test(arguments: [2, 3, 7, 64])
+    func verdictsDoNotDependOnTheInputWindow(windowSize: Int) throws {
+        let half = raw.count / 2
+        var badCRC = gzip(raw)
+        badCRC[badCRC.count - 8] ^= 1
+        let cases: [[UInt8]] = [
+            gzip(raw),
+            gzip(Array(raw[..<half])) + gzip(Array(raw[half...])),
+            Array(gzip(raw).dropLast(3)),
+            gzip(raw) + [0, 0, 0x41],
+            gzip(raw) + [0x1F],
+            badCRC,
+            gzip(raw + [1, 2, 3]),
+        ]
+        for compressed in cases {
+            let expected = Result { () throws(DataError) in try IDXReader.decode(compressed, kind: .images, path: path) }
+            let actual = Result { () throws(DataError) -> IDXFile in
+                var source = try GzipSource(path: path, compressed: compressed, windowSize: windowSize)
+                return try IDXReader.decode(from: &source, kind: .images)
+            }
+            #expect(actual == expected)
+        }
+    }
 }
