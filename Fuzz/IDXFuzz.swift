@@ -3,7 +3,8 @@
 // return data that matches its header or throw a DataError with a one-line message; any trap,
 // sanitizer report, leak or timeout is a bug. A pair of images and labels made from one input also
 // runs the cross-file checks that `Dataset.load` applies. Raw input that decodes is also compressed
-// with zlib and decoded again: both paths must agree (a differential check of the gzip path).
+// with zlib and decoded again: both paths must agree (a differential check of the gzip path); gzip
+// input is also decoded through a 3-byte input window, which must not change the verdict.
 //
 // Build and run: scripts/fuzz-idx.sh SECONDS (compiles this file with Sources/MNISTData).
 
@@ -18,6 +19,14 @@ public func idxFuzzOneInput(_ start: UnsafePointer<UInt8>, _ size: Int) -> Int32
     if !isGzip, let decoded = images ?? labels {
         let kind = decoded.shape.kind
         precondition(decodeChecked(gzipCompress(bytes), kind: kind) == decoded, "gzip and raw disagree")
+    }
+    if isGzip {
+        let whole = Result { () throws(DataError) in try IDXReader.decode(bytes, kind: .images, path: "fuzz-input") }
+        let windowed = Result { () throws(DataError) -> IDXFile in
+            var source = try GzipSource(path: "fuzz-input", compressed: bytes, windowSize: 3)
+            return try IDXReader.decode(from: &source, kind: .images)
+        }
+        precondition(whole == windowed, "the input window changed the verdict")
     }
     if let images, let labels {
         _ = try? LabeledImages(images: images, imagesPath: "fuzz-images", labels: labels,
