@@ -50,6 +50,66 @@ public enum IDXReader {
 
     static func decode<Source: IDXByteSource>(from source: inout Source, kind: IDXKind) throws(DataError) -> IDXFile {
         let path = source.path
+        let layout: Layout
+        do {
+            layout = try declaredLayout(from: &source, kind: kind)
+        } catch {
+            // Decompressed bytes mean something only if the stream is intact, so a damaged gzip
+            // stream is reported before what its content seems to say. This also makes the verdict
+            // independent of how far zlib happened to get before the header was examined.
+            if source.isCompressed { _ = try source.drain(upTo: 1 << 24) }
+            throw error
+        }
+        let (shape, headerBytes, dataBytes, expectedBytes) =
+            (layout.shape, layout.headerBytes, layout.dataBytes, layout.expectedBytes)
+
+        // Read exactly the declared size into its final home.
+        var failure: DataError?
+        let data = [UInt8](unsafeUninitializedCapacity: dataBytes) { buffer, initialized in
+            do {
+                initialized = try source.readFully(into: UnsafeMutableRawBufferPointer(buffer))
+            } catch let error as DataError {
+                failure = error
+                initialized = 0
+            } catch {
+                // readFully throws only DataError; this branch exists for the untyped closure.
+                failure = DataError(path: path, problem: .unreadable(reason: "\(error)"))
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        if data.count < dataBytes {
+            throw DataError(path: path, problem: .truncated(
+                shape: shape, expectedBytes: expectedBytes, actualBytes: headerBytes + data.count,
+                compressed: source.isCompressed))
+        }
+
+        // Nothing may follow (for gzip this also runs zlib to the trailer, checking CRC and length).
+        // Surplus is counted up to 16 MiB, so a message can say how much there is without
+        // letting a decompression bomb run on.
+        let (extra, reachedEnd) = try source.drain(upTo: 1 << 24)
+        if extra > 0 {
+            throw DataError(path: path, problem: .trailingBytes(
+                shape: shape, expectedBytes: expectedBytes,
+                actualBytes: reachedEnd ? expectedBytes + extra : nil, compressed: source.isCompressed))
+        }
+        return IDXFile(shape: shape, data: data)
+    }
+
+    /// What the header declares, checked against itself and against what the source can hold.
+    private struct Layout {
+        let shape: IDXShape
+        let headerBytes: Int
+        let dataBytes: Int
+        /// headerBytes + dataBytes.
+        let expectedBytes: Int
+    }
+
+    /// Reads and validates the header, then compares the declared size with the source's.
+    private static func declaredLayout<Source: IDXByteSource>(
+        from source: inout Source, kind: IDXKind
+    ) throws(DataError) -> Layout {
+        let path = source.path
         let header = try readHeader(from: &source, kind: kind)
         let shape = header.shape
         let headerBytes = header.byteCount
@@ -84,38 +144,7 @@ public enum IDXReader {
                     maxBytes: headerBytes + available))
             }
         }
-
-        // Read exactly the declared size into its final home.
-        var failure: DataError?
-        let data = [UInt8](unsafeUninitializedCapacity: dataBytes) { buffer, initialized in
-            do {
-                initialized = try source.readFully(into: UnsafeMutableRawBufferPointer(buffer))
-            } catch let error as DataError {
-                failure = error
-                initialized = 0
-            } catch {
-                // readFully throws only DataError; this branch exists for the untyped closure.
-                failure = DataError(path: path, problem: .unreadable(reason: "\(error)"))
-                initialized = 0
-            }
-        }
-        if let failure { throw failure }
-        if data.count < dataBytes {
-            throw DataError(path: path, problem: .truncated(
-                shape: shape, expectedBytes: expectedBytes, actualBytes: headerBytes + data.count,
-                compressed: source.isCompressed))
-        }
-
-        // Nothing may follow (for gzip this also runs zlib to the trailer, checking CRC and length).
-        // Surplus is counted up to 16 MiB, so a message can say how much there is without
-        // letting a decompression bomb run on.
-        let (extra, reachedEnd) = try source.drain(upTo: 1 << 24)
-        if extra > 0 {
-            throw DataError(path: path, problem: .trailingBytes(
-                shape: shape, expectedBytes: expectedBytes,
-                actualBytes: reachedEnd ? expectedBytes + extra : nil, compressed: source.isCompressed))
-        }
-        return IDXFile(shape: shape, data: data)
+        return Layout(shape: shape, headerBytes: headerBytes, dataBytes: dataBytes, expectedBytes: expectedBytes)
     }
 
     /// The validated header and its size in bytes.

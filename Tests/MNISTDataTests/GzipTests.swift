@@ -166,4 +166,23 @@ struct GzipTests {
             #expect(actual == expected)
         }
     }
+
+    /// Found by the fuzzer (Fuzz/corpus/idx/regression-corrupt-gzip-bad-header): a stream with a bad
+    /// CRC whose few decompressed bytes also make a bad header. Whole, zlib met the trailer before
+    /// the header was examined ("incorrect data check"); through a small window the header was
+    /// examined first ("wrong number of dimensions"). The damaged stream is now always reported.
+    @Test(arguments: [GzipSource.windowSize, 10, 3, 2])
+    func corruptStreamIsReportedBeforeItsContent(windowSize: Int) throws {
+        let found: [UInt8] = [
+            0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x63, 0x60, 0xE0, 0x60, 0x00, 0x00,
+            0x00, 0x1C, 0x08, 0x00, 0x10, 0x14, 0x51, 0x55, 0x53, 0xD7, 0xD0, 0xD4, 0xD2, 0xD6, 0xD1, 0xD5,
+            0xD3, 0x07, 0x00, 0xB2, 0x31,
+        ]
+        func decode() throws(DataError) -> IDXFile {
+            var source = try GzipSource(path: path, compressed: found, windowSize: windowSize)
+            return try IDXReader.decode(from: &source, kind: .images)
+        }
+        let error = expectDataError(path: path, try decode())
+        #expect(error?.problem == .corruptGzip(reason: "incorrect data check"))
+    }
 }
