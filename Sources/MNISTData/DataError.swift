@@ -73,8 +73,9 @@ extension DataError {
         case missingFile(triedNames: [String], hint: String?)
         /// The dataset's folder does not exist (or is not a folder).
         case missingFolder(hint: String?)
-        /// The bundled MNIST was not found in any of the places searched.
-        case bundledDataNotFound(searched: [String])
+        /// The bundled MNIST was not found in any of the places searched (only those named by
+        /// MNIST_TUI_ASSETS when `fromEnvironment`).
+        case bundledDataNotFound(searched: [String], fromEnvironment: Bool)
         /// The path exists but is not a regular file (a folder, a device...).
         case notARegularFile
         /// The operating system refused to open or read the file.
@@ -128,9 +129,11 @@ extension DataError {
                 return "missing: \(tried)" + (hint.map { "; \($0)" } ?? "")
             case let .missingFolder(hint):
                 return "no such folder" + (hint.map { "; \($0)" } ?? "")
-            case let .bundledDataNotFound(searched):
-                return "not found; looked in " + searched.joined(separator: ", ")
-                    + " (set MNIST_TUI_ASSETS to the folder holding the MNIST files)"
+            case let .bundledDataNotFound(searched, fromEnvironment):
+                let advice = fromEnvironment
+                    ? "MNIST_TUI_ASSETS is set and must name the assets folder or its mnist folder"
+                    : "set MNIST_TUI_ASSETS to the folder holding the MNIST files"
+                return "not found; looked in " + searched.joined(separator: ", ") + " (\(advice))"
             case .notARegularFile:
                 return "not a regular file"
             case let .unreadable(reason):

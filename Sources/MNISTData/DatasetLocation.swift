@@ -121,10 +121,15 @@ enum BundledAssets {
     }
 
     /// The first candidate that holds the training images (raw or gzip).
-    static func locate(candidates: [String] = candidates()) throws(DataError) -> String {
-        for place in candidates where (try? DatasetFile.trainImages.path(in: place)) != nil {
+    static func locate(
+        environment: String? = ProcessFacts.environment(DatasetSource.assetsEnvironmentVariable),
+        executable: String? = ProcessFacts.executablePath()
+    ) throws(DataError) -> String {
+        let places = candidates(environment: environment, executable: executable)
+        for place in places where (try? DatasetFile.trainImages.path(in: place)) != nil {
             return place
         }
-        throw DataError(path: "bundled MNIST", problem: .bundledDataNotFound(searched: candidates))
+        throw DataError(path: "bundled MNIST",
+                        problem: .bundledDataNotFound(searched: places, fromEnvironment: environment != nil))
     }
 }

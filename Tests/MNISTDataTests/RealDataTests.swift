@@ -61,17 +61,39 @@ struct BundledLocationTests {
     }
 
     @Test func firstPlaceHoldingTheFilesWins() throws {
-        let empty = try TemporaryFolder()
-        let full = try TemporaryFolder()
-        try full.writeDataset(gzipped: true)
-        #expect(try BundledAssets.locate(candidates: ["/no/such/place", empty.path, full.path]) == full.path)
+        // A copied build: <exe dir>/mnist-tui-assets/mnist.
+        let copied = try TemporaryFolder()
+        try copied.writeDataset(subfolder: "bin/mnist-tui-assets/mnist", gzipped: true)
+        let fromCopy = try BundledAssets.locate(environment: nil, executable: copied.path + "/bin/mnist-tui")
+        #expect(fromCopy == copied.path + "/bin/mnist-tui-assets/mnist")
+
+        // An install: <exe dir>/../share/mnist-tui/mnist.
+        let installed = try TemporaryFolder()
+        try installed.writeDataset(subfolder: "share/mnist-tui/mnist", gzipped: true)
+        let fromInstall = try BundledAssets.locate(environment: nil, executable: installed.path + "/bin/mnist-tui")
+        #expect(fromInstall == installed.path + "/share/mnist-tui/mnist")
+
+        // Neither: the source checkout.
+        let bare = try TemporaryFolder()
+        let fromCheckout = try BundledAssets.locate(environment: nil, executable: bare.path + "/bin/mnist-tui")
+        #expect(fromCheckout.hasSuffix("/assets/mnist"))
+
+        // The variable overrides all of them.
+        #expect(try BundledAssets.locate(environment: installed.path + "/share/mnist-tui",
+                                         executable: copied.path + "/bin/mnist-tui")
+            == installed.path + "/share/mnist-tui/mnist")
     }
 
-    @Test func notFoundListsWhereItLooked() {
-        let error = expectDataError(
-            path: "bundled MNIST", try BundledAssets.locate(candidates: ["/no/such/a", "/no/such/b"]))
-        #expect(error?.problem == .bundledDataNotFound(searched: ["/no/such/a", "/no/such/b"]))
-        #expect(error?.description.contains("looked in /no/such/a, /no/such/b") == true)
-        #expect(error?.description.contains("MNIST_TUI_ASSETS") == true)
+    @Test func notFoundListsWhereItLooked() throws {
+        let empty = try TemporaryFolder()
+        let error = expectDataError(path: "bundled MNIST",
+                                    try BundledAssets.locate(environment: empty.path, executable: nil))
+        let places = [empty.path + "/mnist", empty.path]
+        #expect(error?.problem == .bundledDataNotFound(searched: places, fromEnvironment: true))
+        #expect(error?.description.contains("looked in \(places[0]), \(places[1])") == true)
+        #expect(error?.description.contains("MNIST_TUI_ASSETS is set") == true)
+
+        let unset = DataError.Problem.bundledDataNotFound(searched: ["/a"], fromEnvironment: false)
+        #expect(unset.description == "not found; looked in /a (set MNIST_TUI_ASSETS to the folder holding the MNIST files)")
     }
 }

@@ -84,9 +84,10 @@ final class TemporaryFolder {
         try FileManager.default.removeItem(atPath: path + "/" + name)
     }
 
-    /// Writes a complete small dataset in canonical names; `gzipped` adds .gz and compresses.
-    /// Any file can be replaced through `override` (keyed by canonical name, bytes before gzip).
-    func writeDataset(trainCount: Int = 20, testCount: Int = 10, rows: Int = 4, cols: Int = 3,
+    /// Writes a complete small dataset in canonical names, in this folder or its `subfolder` (created
+    /// as needed); `gzipped` adds .gz and compresses. Any file can be replaced through `override`
+    /// (keyed by canonical name, bytes before gzip).
+    func writeDataset(subfolder: String? = nil, trainCount: Int = 20, testCount: Int = 10, rows: Int = 4, cols: Int = 3,
                       gzipped: Bool = false, override: [DatasetFile: [UInt8]] = [:]) throws {
         let files: [DatasetFile: [UInt8]] = [
             .trainImages: imagesIDX(count: trainCount, rows: rows, cols: cols, seed: 1),
@@ -94,8 +95,12 @@ final class TemporaryFolder {
             .testImages: imagesIDX(count: testCount, rows: rows, cols: cols, seed: 2),
             .testLabels: labelsIDX(cyclingLabels(testCount).reversed()),
         ].merging(override) { _, replacement in replacement }
+        let prefix = subfolder.map { $0 + "/" } ?? ""
+        if let subfolder {
+            try FileManager.default.createDirectory(atPath: path + "/" + subfolder, withIntermediateDirectories: true)
+        }
         for (file, bytes) in files {
-            try write(file.rawValue + (gzipped ? ".gz" : ""), gzipped ? gzip(bytes) : bytes)
+            try write(prefix + file.rawValue + (gzipped ? ".gz" : ""), gzipped ? gzip(bytes) : bytes)
         }
     }
 }
