@@ -57,7 +57,9 @@ public enum IDXReader {
             // Decompressed bytes mean something only if the stream is intact, so a damaged gzip
             // stream is reported before what its content seems to say. This also makes the verdict
             // independent of how far zlib happened to get before the header was examined.
-            if source.isCompressed { _ = try source.drain(upTo: 1 << 24) }
+            if source.isCompressed, !error.problem.comesFromTheContainer {
+                _ = try source.drain(upTo: 1 << 24)
+            }
             throw error
         }
         let (shape, headerBytes, dataBytes, expectedBytes) =
@@ -190,6 +192,18 @@ public enum IDXReader {
                 throw DataError(path: path, problem: .implausibleImageSize(rows: rows, cols: cols, maxSide: maxImageSide))
             }
             return (IDXShape(kind: .images, count: dimensions[0], rows: rows, cols: cols), neededBytes)
+        }
+    }
+}
+
+// MARK: - Error origins
+
+extension DataError.Problem {
+    /// True for problems of the file or its gzip stream rather than of the IDX bytes inside.
+    var comesFromTheContainer: Bool {
+        switch self {
+        case .corruptGzip, .truncatedGzip, .trailingGarbage, .unreadable, .notARegularFile: true
+        default: false
         }
     }
 }
