@@ -67,7 +67,7 @@ let package = Package(
         ),
 
         // MARK: Tests (Swift Testing)
-        .testTarget(name: "MNISTDataTests", dependencies: ["MNISTData"]),
+        .testTarget(name: "MNISTDataTests", dependencies: ["MNISTData", "CZlib"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),

@@ -1,31 +1,252 @@
-// CONTRACT (skeleton): the Trainer's public API. The engine helper replaces the bodies.
+// The Trainer: runs a TrainingSession on a background DispatchQueue and takes controls from any
+// thread. Controls are requests recorded under a Mutex; the training thread applies them between
+// batches, so they never touch the math mid-step.
+import CBLAS
+import Dispatch
 import MNISTData
+import Synchronization
 
 /// Trains an MLP on a background DispatchQueue and publishes `TrainingEvent`s.
 /// Controls may be called from any thread; they take effect between batches.
+///
+/// Event order: `.started`, `.stateChanged(.running)`, then per step `.batch` and per epoch `.epoch`,
+/// with `.stateChanged(.paused / .diverged / .running)` and `.learningRateChanged` where they happen,
+/// and last `.stateChanged(.done)` or `.stateChanged(.stopped)`, after which `events` finishes.
+///
+/// Divergence: a batch whose mean loss is non-finite or above 4 x max(first batch loss, ln(classes))
+/// is not trained on; its `.batch` event is sent, the weights, velocity and position are rolled back
+/// to the start of the current epoch (`RunPosition`, step counter included), `.diverged` is sent and
+/// the run pauses. `resume()` restarts that epoch from its first batch, in the same order.
 public final class Trainer: Sendable {
     /// Every event of the run, in order. Unbounded: training never waits for the consumer,
     /// and no event is dropped. Finishes after the final `.stateChanged(.done/.stopped)`.
     public let events: AsyncStream<TrainingEvent>
-    private let continuation: AsyncStream<TrainingEvent>.Continuation
+    private let channel = EventChannel()
     /// The run's static facts, known at construction (also sent as the first event, `.started`).
     public let info: RunInfo
 
+    /// Requests from the controls, read by the training thread between batches.
+    private struct Controls {
+        var started = false
+        var finished = false
+        var paused = false
+        var stopRequested = false
+        var pendingLearningRate: Float?
+        /// The training thread is (about to be) blocked on `wakeUp`; whoever clears this signals it once.
+        var waiting = false
+    }
+    private let controls = Mutex(Controls())
+    /// Blocks the training thread while paused (no spinning, no CPU).
+    private let wakeUp = DispatchSemaphore(value: 0)
+    /// The run's state. The training thread holds this lock for one batch (or one evaluation) at a
+    /// time, so `snapshot()` from another thread always sees a state between batches.
+    private let session: Mutex<TrainingSession>
+    private let queue = DispatchQueue(label: "mnist-tui.trainer", qos: .userInitiated)
+
     /// Validates `config` against `dataset` and allocates every buffer the run needs.
-    public init(dataset: Dataset, config: TrainingConfig) throws {
-        (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
-        info = RunInfo(layerSizes: [dataset.train.pixelsPerImage] + config.hidden + [dataset.classCount],
-                       config: config, datasetName: dataset.name, classNames: dataset.classNames,
-                       trainCount: dataset.train.count, testCount: dataset.test.count,
-                       batchesPerEpoch: 0)
+    /// Throws `TrainingConfigError` with a one-line description naming the bad option.
+    public convenience init(dataset: Dataset, config: TrainingConfig) throws {
+        try self.init(dataset: dataset, config: config, resumingFrom: nil)
     }
 
-    /// Starts training on the trainer's queue. Call once.
-    public func start() {}
-    public func pause() {}
-    public func resume() {}
-    /// Sets the learning rate used from the next batch on.
-    public func setLearningRate(_ lr: Float) {}
+    /// Continues a run from `snapshot` (exactly: the same events follow as in the unbroken run, given
+    /// the same thread count). `config.epochs` may exceed the snapshot's; the layers, dataset, batch
+    /// size, momentum and weight decay must match it. The learning rate, generator and position come
+    /// from the snapshot (`config.learningRate`, `seed` and `initScheme` are not used).
+    public convenience init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?) throws {
+        try self.init(dataset: dataset, config: config, resumingFrom: snapshot, afterBatch: nil)
+    }
+
+    /// `afterBatch` runs on the training thread right after each `.batch` event (tests use it to
+    /// act at an exact step). It must not call `snapshot()`: the session lock is held.
+    init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?,
+         afterBatch: (@Sendable (BatchMetrics) -> Void)?) throws {
+        try config.validate()
+        try dataset.validateForTraining()
+        let trainCount = min(config.trainLimit ?? dataset.train.count, dataset.train.count)
+        let batchSize = min(config.batchSize, trainCount)
+        let layerSizes = [dataset.train.pixelsPerImage] + config.hidden + [dataset.classCount]
+        if let snapshot {
+            try Trainer.check(snapshot, layerSizes: layerSizes, dataset: dataset, trainCount: trainCount, config: config)
+        }
+        let channel = self.channel
+        events = AsyncStream(unfolding: { await channel.next() })
+        info = RunInfo(layerSizes: layerSizes, config: config, datasetName: dataset.name,
+                       classNames: dataset.classNames, trainCount: trainCount, testCount: dataset.test.count,
+                       batchesPerEpoch: (trainCount + batchSize - 1) / batchSize,
+                       firstEpoch: snapshot?.position.epoch ?? 1)
+        session = Mutex(TrainingSession(dataset: dataset, config: config, info: info, resumingFrom: snapshot,
+                                        emit: { event in
+                                            channel.send(event)
+                                            if let afterBatch, case .batch(let metrics) = event { afterBatch(metrics) }
+                                        }))
+    }
+
+    /// A trainer released without running to its end still ends its stream (a running trainer is
+    /// kept alive by its queue until the run ends).
+    deinit {
+        channel.finish()
+    }
+
+    private static func check(_ snapshot: TrainingSnapshot, layerSizes: [Int], dataset: Dataset, trainCount: Int,
+                              config: TrainingConfig) throws(TrainingConfigError) {
+        guard snapshot.layerSizes == layerSizes else {
+            throw .snapshot("the checkpoint's layers are \(snapshot.layerSizes.map(String.init).joined(separator: "-")), this run's are \(layerSizes.map(String.init).joined(separator: "-"))")
+        }
+        guard snapshot.datasetName == dataset.name, snapshot.classCount == dataset.classCount,
+              snapshot.trainCount == trainCount, snapshot.testCount == dataset.test.count else {
+            throw .snapshot("the checkpoint was trained on \(snapshot.datasetName) (\(snapshot.trainCount) train, \(snapshot.testCount) test images), not \(dataset.name) (\(trainCount), \(dataset.test.count))")
+        }
+        let parameterCount = zip(layerSizes, layerSizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+        guard snapshot.parameters.count == parameterCount, snapshot.velocity.count == parameterCount else {
+            throw .snapshot("the checkpoint holds \(snapshot.parameters.count) parameters, the network needs \(parameterCount)")
+        }
+        guard snapshot.config.batchSize == config.batchSize else {
+            throw .snapshot("the checkpoint was trained with --batch-size \(snapshot.config.batchSize), not \(config.batchSize)")
+        }
+        guard snapshot.config.momentum == config.momentum, snapshot.config.weightDecay == config.weightDecay else {
+            throw .snapshot("the checkpoint was trained with --momentum \(snapshot.config.momentum) --weight-decay \(snapshot.config.weightDecay), not \(config.momentum) and \(config.weightDecay)")
+        }
+        guard snapshot.position.epoch <= config.epochs else {
+            throw .snapshot("the checkpoint already trained \(snapshot.position.epoch - 1) epochs; --epochs \(config.epochs) leaves nothing to do")
+        }
+    }
+
+    // MARK: Controls
+
+    /// Starts training on the trainer's queue. Later calls do nothing.
+    public func start() {
+        let shouldStart = controls.withLock { c in
+            guard !c.started, !c.finished else { return false }
+            c.started = true
+            return true
+        }
+        guard shouldStart else { return }
+        queue.async { [self] in run() }
+    }
+
+    /// Pauses before the next batch (the training thread then sleeps until `resume()` or `stop()`).
+    public func pause() {
+        controls.withLock { $0.paused = true }
+    }
+
+    /// Resumes a paused or diverged run.
+    public func resume() {
+        update { $0.paused = false }
+    }
+
+    /// Sets the learning rate used from the next batch on (applied and announced with
+    /// `.learningRateChanged` between batches, at once if paused). Returns false, changing nothing,
+    /// unless `lr` is finite and > 0.
+    @discardableResult
+    public func setLearningRate(_ lr: Float) -> Bool {
+        guard lr.isFinite, lr > 0 else { return false }
+        update { $0.pendingLearningRate = lr }
+        return true
+    }
+
     /// Ends the run after the current batch; emits `.stateChanged(.stopped)` and finishes `events`.
-    public func stop() {}
+    /// Before `start()`, ends the (unstarted) run at once.
+    public func stop() {
+        let endNow = controls.withLock { c in
+            if !c.started && !c.finished { c.finished = true; return true }
+            return false
+        }
+        if endNow {
+            channel.send(.stateChanged(.stopped))
+            channel.finish()
+            return
+        }
+        update { $0.stopRequested = true }
+    }
+
+    /// The whole run state between batches (blocks at most one batch or one evaluation).
+    /// Feed it to `init(dataset:config:resumingFrom:)` to continue the run exactly.
+    public func snapshot() -> TrainingSnapshot {
+        session.withLock { $0.snapshot() }
+    }
+
+    /// Applies a control change and wakes the training thread if it sleeps.
+    private func update(_ change: (inout Controls) -> Void) {
+        let wake = controls.withLock { c in
+            change(&c)
+            guard c.waiting else { return false }
+            c.waiting = false
+            return true
+        }
+        if wake { wakeUp.signal() }
+    }
+
+    // MARK: The training thread
+
+    private enum BoundaryDecision { case train, stop }
+
+    private func run() {
+        mnist_blas_set_threads(Int32(info.config.threads))
+        channel.send(.started(info))
+        channel.send(.stateChanged(.running))
+        var announcedPause = false
+        while true {
+            guard waitAtBoundary(announcedPause: &announcedPause) == .train else { return end(.stopped) }
+            let outcome = session.withLock { $0.advance() }
+            switch outcome {
+            case .progressed:
+                continue
+            case .finished:
+                return end(.done)
+            case .diverged:
+                // `.diverged` was just sent and stands for the pause: no extra `.paused`.
+                controls.withLock { $0.paused = true }
+                announcedPause = true
+            }
+        }
+    }
+
+    /// Between batches: applies an lr change, sleeps while paused, reports stop.
+    private func waitAtBoundary(announcedPause: inout Bool) -> BoundaryDecision {
+        while true {
+            let (stop, lr, paused) = controls.withLock { c in
+                let request = (c.stopRequested, c.pendingLearningRate, c.paused)
+                c.pendingLearningRate = nil
+                if c.paused && !c.stopRequested { c.waiting = true }
+                return request
+            }
+            if stop { return .stop }
+            if let lr { session.withLock { $0.setLearningRate(lr) } }
+            if !paused {
+                if announcedPause {
+                    announcedPause = false
+                    session.withLock { $0.resetThroughput() }
+                    channel.send(.stateChanged(.running))
+                }
+                return .train
+            }
+            if !announcedPause {
+                announcedPause = true
+                channel.send(.stateChanged(.paused))
+            }
+            wakeUp.wait()
+        }
+    }
+
+    private func end(_ state: RunState) {
+        controls.withLock { $0.finished = true }
+        channel.send(.stateChanged(state))
+        channel.finish()
+    }
+}
+
+// MARK: Instrumentation (package-internal: for the benchmark, not for front ends)
+
+extension Trainer {
+    /// Trains one batch (or evaluates a finished epoch) on the calling thread, bypassing the queue
+    /// and the controls, and says which it was. Lets `mnist-tui-bench --count-allocations` count
+    /// the heap allocations of a whole training step, event emission included. Never mix with `start()`.
+    package func advanceOnCallingThread() -> (trainedBatch: Bool, finished: Bool) {
+        session.withLock { session in
+            let before = session.position.step
+            let outcome = session.advance()
+            return (session.position.step != before, outcome == .finished)
+        }
+    }
 }

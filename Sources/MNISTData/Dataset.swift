@@ -12,6 +12,9 @@ public struct LabeledImages: Sendable, Equatable {
     public let pixels: [UInt8]
     /// `count` labels, each in `0..<classCount` of the owning dataset.
     public let labels: [UInt8]
+    /// CRC-32 of the shape, labels and pixels, computed once here (about 10 ms for MNIST's 47 MB):
+    /// this split's part of `Dataset.fingerprint`.
+    public let fingerprint: UInt32
 
     public init(count: Int, rows: Int, cols: Int, pixels: [UInt8], labels: [UInt8]) {
         self.count = count
@@ -19,6 +22,7 @@ public struct LabeledImages: Sendable, Equatable {
         self.cols = cols
         self.pixels = pixels
         self.labels = labels
+        self.fingerprint = Fingerprint.crc32(count: count, rows: rows, cols: cols, labels: labels, pixels: pixels)
     }
 
     public var pixelsPerImage: Int { rows * cols }

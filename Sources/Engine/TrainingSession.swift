@@ -1,0 +1,291 @@
+// The training loop's state and steps: owned by one thread at a time (the Trainer's queue, under
+// the Trainer's session lock), so it needs no synchronisation of its own.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CBLAS
+import MNISTData
+
+/// What one call to `TrainingSession.advance()` did.
+enum AdvanceOutcome {
+    /// Trained a batch (or finished an epoch's evaluation); more to do.
+    case progressed
+    /// The batch's loss was non-finite or runaway; the state was rolled back and `.diverged` emitted.
+    case diverged
+    /// Every epoch is trained.
+    case finished
+}
+
+/// A run in progress: the network, the data, the position and histories, and the rollback point.
+final class TrainingSession {
+    let dataset: Dataset
+    let config: TrainingConfig
+    let info: RunInfo
+    let mlp: MLP
+    let train: LabeledImages
+    let emit: (TrainingEvent) -> Void
+
+    var position: RunPosition
+    var history: RunHistory
+    /// The generator after this epoch's shuffle (the next epoch starts from it).
+    private var generator: SeededGenerator
+    /// This epoch's order of training indices; valid once `orderEpoch == position.epoch`.
+    private let order: UnsafeMutablePointer<Int32>
+    private var orderEpoch = 0
+
+    // MARK: Rollback point (copied once per epoch into preallocated buffers)
+    private let rollbackParameters: UnsafeMutablePointer<Float>
+    private let rollbackVelocity: UnsafeMutablePointer<Float>
+    private var rollbackPosition: RunPosition
+    private var rollbackLossCount = 0
+
+    // MARK: Throughput over recent batches (fixed ring, no allocation)
+    private static let throughputWindow = 20
+    private var recentSeconds: [Double]
+    private var recentSamples: [Int]
+    private var recentNext = 0
+    private var recentFilled = 0
+
+    /// Evaluation chunk size: large, since evaluation is forward-only GEMMs.
+    static let evaluationBatch = 1000
+
+    /// Builds the network and, for a fresh run, initialises it from `config.seed`.
+    init(dataset: Dataset, config: TrainingConfig, info: RunInfo, resumingFrom snapshot: TrainingSnapshot?,
+         emit: @escaping (TrainingEvent) -> Void) {
+        self.dataset = dataset
+        self.config = config
+        self.info = info
+        self.emit = emit
+        let limit = info.trainCount
+        if limit < dataset.train.count {
+            let ppi = dataset.train.pixelsPerImage
+            train = LabeledImages(count: limit, rows: dataset.train.rows, cols: dataset.train.cols,
+                                  pixels: Array(dataset.train.pixels[0..<(limit * ppi)]),
+                                  labels: Array(dataset.train.labels[0..<limit]))
+        } else {
+            train = dataset.train
+        }
+        let trainBatch = min(config.batchSize, limit)
+        let maxBatch = max(trainBatch, min(Self.evaluationBatch, max(dataset.test.count, 1)))
+        mlp = MLP(layerSizes: info.layerSizes, maxBatch: maxBatch)
+        order = .allocate(capacity: limit)
+        order.initialize(repeating: 0, count: limit)
+        rollbackParameters = .allocateZeroed(mlp.parameterCount)
+        rollbackVelocity = .allocateZeroed(mlp.parameterCount)
+        recentSeconds = Array(repeating: 0, count: Self.throughputWindow)
+        recentSamples = Array(repeating: 0, count: Self.throughputWindow)
+
+        if let snapshot {
+            mlp.load(parameters: snapshot.parameters, velocity: snapshot.velocity)
+            position = snapshot.position
+            history = snapshot.history
+        } else {
+            var initGenerator = SeededGenerator(seed: config.seed)
+            mlp.initialize(config.initScheme, generator: &initGenerator)
+            position = RunPosition(learningRate: config.learningRate, epochStartGenerator: initGenerator)
+            history = RunHistory()
+        }
+        generator = position.epochStartGenerator
+        rollbackPosition = position
+        // One Float per batch for the whole run: appends never reallocate in the hot loop.
+        history.batchLosses.reserveCapacity(config.epochs * info.batchesPerEpoch)
+    }
+
+    deinit {
+        order.deallocate()
+        rollbackParameters.deallocate()
+        rollbackVelocity.deallocate()
+    }
+
+    // MARK: Snapshot
+
+    /// The whole run state, between batches.
+    func snapshot() -> TrainingSnapshot {
+        TrainingSnapshot(config: config, layerSizes: info.layerSizes, datasetName: info.datasetName,
+                         classCount: dataset.classCount, trainCount: info.trainCount, testCount: info.testCount,
+                         parameters: mlp.parameterArray(), velocity: mlp.velocityArray(),
+                         position: position, history: history)
+    }
+
+    // MARK: Controls applied between batches
+
+    func setLearningRate(_ lr: Float) {
+        guard lr != position.learningRate else { return }
+        let change = LearningRateChange(step: position.step + 1, from: position.learningRate, to: lr)
+        position.learningRate = lr
+        history.learningRateChanges.append(change)
+        emit(.learningRateChanged(from: change.from, to: change.to, step: change.step))
+    }
+
+    /// Forgets the throughput window (after a pause, so paused time never counts).
+    func resetThroughput() {
+        recentFilled = 0
+        recentNext = 0
+    }
+
+    // MARK: Training
+
+    /// Trains the next batch, or evaluates the epoch whose batches are all trained.
+    func advance() -> AdvanceOutcome {
+        guard position.epoch <= config.epochs else { return .finished }
+        if orderEpoch != position.epoch { beginEpoch() }
+        if position.batchesDone == info.batchesPerEpoch {
+            finishEpoch()
+            return position.epoch <= config.epochs ? .progressed : .finished
+        }
+        return trainBatch() ? .progressed : .diverged
+    }
+
+    /// Derives the epoch's order from the generator state at its start and saves the rollback point.
+    private func beginEpoch() {
+        let n = info.trainCount
+        generator = position.epochStartGenerator
+        for i in 0..<n { order[i] = Int32(i) }
+        // Fisher-Yates; the index is the high word of a 64x64 product (Lemire), not `%`, so it is
+        // unbiased to 2^-64 and depends on nothing but the generator.
+        var i = n - 1
+        while i > 0 {
+            let j = Int(generator.next().multipliedFullWidth(by: UInt64(i + 1)).high)
+            let held = order[i]; order[i] = order[j]; order[j] = held
+            i -= 1
+        }
+        orderEpoch = position.epoch
+        saveRollbackPoint()
+    }
+
+    private func saveRollbackPoint() {
+        rollbackParameters.update(from: mlp.parameters, count: mlp.parameterCount)
+        rollbackVelocity.update(from: mlp.velocity, count: mlp.parameterCount)
+        rollbackPosition = position
+        rollbackLossCount = history.batchLosses.count
+    }
+
+    private func rollBack() {
+        mlp.parameters.update(from: rollbackParameters, count: mlp.parameterCount)
+        mlp.velocity.update(from: rollbackVelocity, count: mlp.parameterCount)
+        let lr = position.learningRate
+        position = rollbackPosition
+        position.learningRate = lr  // the rate is the user's control, not part of the rolled-back math
+        history.batchLosses.removeLast(history.batchLosses.count - rollbackLossCount)
+    }
+
+    /// One SGD step; false (after rolling back and emitting `.diverged`) when the loss ran away.
+    private func trainBatch() -> Bool {
+        let start = ContinuousClock.now
+        let n = info.trainCount
+        let batchIndex = position.batchesDone
+        let first = batchIndex * config.batchSize
+        let count = min(config.batchSize, n - first)
+        mlp.loadBatch(train, indices: UnsafeBufferPointer(start: order + first, count: count))
+        if config.momentum == 0 && config.weightDecay == 0 { mlp.compactInputColumns(batch: count) }
+        let lossSum = mlp.forward(batch: count)
+        let loss = Float(lossSum / Double(count))
+        let lr = position.learningRate
+        let step = position.step + 1
+
+        if isDivergent(loss) {
+            emit(.batch(BatchMetrics(epoch: position.epoch, batch: batchIndex + 1, batchesPerEpoch: info.batchesPerEpoch,
+                                     step: step, loss: loss, learningRate: lr, samplesPerSecond: 0)))
+            let divergence = Divergence(epoch: position.epoch, batch: batchIndex + 1, loss: loss, learningRate: lr,
+                                        rolledBackToEpoch: rollbackPosition.epoch)
+            rollBack()
+            resetThroughput()
+            emit(.stateChanged(.diverged(divergence)))
+            return false
+        }
+        if position.initialLoss == nil { position.initialLoss = loss }
+
+        var correct = 0
+        for row in 0..<count where mlp.predictions[row] == mlp.labels[row] { correct += 1 }
+        mlp.sgdStep(batch: count, learningRate: lr, momentum: config.momentum, weightDecay: config.weightDecay)
+
+        position.step = step
+        position.batchesDone += 1
+        position.epochLossSum += lossSum
+        position.epochCorrect += correct
+        position.epochSamples += count
+        history.batchLosses.append(loss)
+
+        let seconds = Double((ContinuousClock.now - start) / .seconds(1)) 
+        position.epochTrainSeconds += seconds
+        recentSeconds[recentNext] = seconds
+        recentSamples[recentNext] = count
+        recentNext = (recentNext + 1) % Self.throughputWindow
+        recentFilled = min(recentFilled + 1, Self.throughputWindow)
+        var windowSeconds = 0.0, windowSamples = 0
+        for k in 0..<recentFilled { windowSeconds += recentSeconds[k]; windowSamples += recentSamples[k] }
+        let throughput = windowSeconds > 0 ? Double(windowSamples) / windowSeconds : 0
+
+        emit(.batch(BatchMetrics(epoch: position.epoch, batch: batchIndex + 1, batchesPerEpoch: info.batchesPerEpoch,
+                                 step: step, loss: loss, learningRate: lr, samplesPerSecond: throughput)))
+        return true
+    }
+
+    /// Non-finite, or more than `divergenceFactor` times max(first batch loss, ln(classes)).
+    ///
+    /// ln(classes) is the loss of a uniform guess (2.30 for 10 classes), so the threshold is never
+    /// below 4x chance even when the run starts unusually well; a trained net's loss is far below it,
+    /// while a too-large lr (e.g. 500) sends it to hundreds or NaN within a few batches.
+    private func isDivergent(_ loss: Float) -> Bool {
+        guard loss.isFinite else { return true }
+        let reference = max(position.initialLoss ?? 0, Float(log(Double(mlp.classCount))))
+        return loss > TrainingSession.divergenceFactor * reference
+    }
+
+    static let divergenceFactor: Float = 4
+
+    // MARK: Evaluation
+
+    private func finishEpoch() {
+        let metrics = evaluate()
+        history.epochs.append(EpochSummary(metrics))
+        emit(.epoch(metrics))
+        position.epoch += 1
+        position.batchesDone = 0
+        position.epochStartGenerator = generator
+        position.epochLossSum = 0
+        position.epochCorrect = 0
+        position.epochSamples = 0
+        position.epochTrainSeconds = 0
+    }
+
+    /// Test loss, accuracy, confusion, every prediction and every misclassified image (allocates:
+    /// once per epoch, outside the training pass and its timing).
+    func evaluate() -> EpochMetrics {
+        let test = dataset.test
+        let classes = mlp.classCount
+        var confusion = ConfusionMatrix(classes: classes)
+        var predictions = [UInt8](repeating: 0, count: test.count)
+        var misclassified: [Misclassified] = []
+        var lossSum = 0.0
+        var start = 0
+        while start < test.count {
+            let count = min(mlp.maxBatch, test.count - start)
+            mlp.loadBatch(test, range: start..<(start + count))
+            lossSum += mlp.forward(batch: count)
+            for row in 0..<count {
+                let truth = Int(mlp.labels[row]), predicted = Int(mlp.predictions[row])
+                confusion[truth, predicted] += 1
+                predictions[start + row] = UInt8(truncatingIfNeeded: predicted)
+                if truth != predicted {
+                    let probabilities = Array(UnsafeBufferPointer(start: mlp.probabilities + row * classes, count: classes))
+                    misclassified.append(Misclassified(testIndex: start + row, label: truth, predicted: predicted,
+                                                       probabilities: probabilities))
+                }
+            }
+            start += count
+        }
+        let testCount = max(test.count, 1)
+        let samples = max(position.epochSamples, 1)
+        return EpochMetrics(
+            epoch: position.epoch, epochs: config.epochs,
+            trainLoss: position.epochLossSum / Double(samples),
+            trainAccuracy: Double(position.epochCorrect) / Double(samples),
+            testLoss: lossSum / Double(testCount),
+            testAccuracy: Double(test.count - misclassified.count) / Double(testCount),
+            trainSeconds: position.epochTrainSeconds, learningRate: position.learningRate,
+            confusion: confusion, predictions: predictions, misclassified: misclassified)
+    }
+}

@@ -1,0 +1,217 @@
+// Finite-difference checks of every backward pass. Losses are evaluated in Double from Float
+// forward passes; central differences with a step that keeps Float rounding well below tolerance.
+import MNISTData
+import Testing
+@testable import Engine
+
+/// Deterministic values in [-1, 1) (avoids anything random in the tests).
+func values(_ count: Int, seed: UInt64) -> [Float] {
+    var generator = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in Float(generator.nextUnitDouble() * 2 - 1) }
+}
+
+/// |numeric - analytic| <= absolute + relative·|numeric| for every entry.
+func expectClose(_ numeric: [Double], _ analytic: [Float], absolute: Double = 2e-3, relative: Double = 2e-2,
+                 _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(numeric.count == analytic.count, sourceLocation: sourceLocation)
+    let worst = zip(numeric, analytic).map { abs($0 - Double($1)) - relative * abs($0) }.max() ?? 0
+    #expect(worst <= absolute, "\(what): worst excess error \(worst)", sourceLocation: sourceLocation)
+}
+
+@Suite("Gradient checks")
+struct GradientCheckTests {
+    @Test("Linear: dX, dW, db against finite differences of sum(Y * R)")
+    func linear() {
+        let batch = 3, inF = 5, outF = 4
+        var x = values(batch * inF, seed: 1), w = values(inF * outF, seed: 2), b = values(outF, seed: 3)
+        let r = values(batch * outF, seed: 4)  // dL/dY for L = Σ Y·R
+        func loss(_ x: [Float], _ w: [Float], _ b: [Float]) -> Double {
+            var y = [Float](repeating: 0, count: batch * outF)
+            Linear.forward(input: x, weights: w, bias: b, output: &y, batch: batch, inFeatures: inF, outFeatures: outF)
+            return zip(y, r).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        var dx = [Float](repeating: 0, count: batch * inF), dw = [Float](repeating: 0, count: inF * outF)
+        var db = [Float](repeating: 9, count: outF)  // garbage: backward must overwrite, not accumulate
+        Linear.backward(input: x, weights: w, dOutput: r, dInput: &dx, dWeights: &dw, dBias: &db,
+                        batch: batch, inFeatures: inF, outFeatures: outF)
+        let eps: Float = 1e-2
+        func numeric(_ array: inout [Float], _ f: ([Float]) -> Double) -> [Double] {
+            (0..<array.count).map { i in
+                let saved = array[i]
+                array[i] = saved + eps; let plus = f(array)
+                array[i] = saved - eps; let minus = f(array)
+                array[i] = saved
+                return (plus - minus) / Double(2 * eps)
+            }
+        }
+        expectClose(numeric(&x) { loss($0, w, b) }, dx, "dX")
+        expectClose(numeric(&w) { loss(x, $0, b) }, dw, "dW")
+        expectClose(numeric(&b) { loss(x, w, $0) }, db, "db")
+    }
+
+    @Test("Linear with fused ReLU equals Linear then ReLU")
+    func fusedReLU() {
+        let batch = 4, inF = 6, outF = 19  // 19: exercises the SIMD body and the scalar tail
+        let x = values(batch * inF, seed: 5), w = values(inF * outF, seed: 6), b = values(outF, seed: 7)
+        var fused = [Float](repeating: 0, count: batch * outF), plain = fused
+        Linear.forwardReLU(input: x, weights: w, bias: b, output: &fused, batch: batch, inFeatures: inF, outFeatures: outF)
+        Linear.forward(input: x, weights: w, bias: b, output: &plain, batch: batch, inFeatures: inF, outFeatures: outF)
+        ReLU.forward(input: plain, output: &plain, count: plain.count)
+        #expect(fused == plain)
+        #expect(fused.contains(0) && fused.contains { $0 > 0 })
+    }
+
+    @Test("ReLU: backward masks exactly where the forward output is positive")
+    func relu() {
+        // Keep inputs away from the kink so finite differences are exact there.
+        var z = values(21, seed: 8).map { $0 + ($0 >= 0 ? 0.1 : -0.1) }
+        let r = values(21, seed: 9)
+        func loss(_ z: [Float]) -> Double {
+            var a = [Float](repeating: 0, count: z.count)
+            ReLU.forward(input: z, output: &a, count: z.count)
+            return zip(a, r).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        var a = [Float](repeating: 0, count: z.count)
+        ReLU.forward(input: z, output: &a, count: z.count)
+        var d = r
+        ReLU.backward(output: a, gradient: &d, count: d.count)
+        let eps: Float = 1e-2
+        let numeric: [Double] = (0..<z.count).map { i in
+            let saved = z[i]
+            z[i] = saved + eps; let plus = loss(z)
+            z[i] = saved - eps; let minus = loss(z)
+            z[i] = saved
+            return (plus - minus) / Double(2 * eps)
+        }
+        expectClose(numeric, d, absolute: 1e-4, "dZ")
+    }
+
+    @Test("softmax cross-entropy: dLogits against finite differences of the mean loss")
+    func softmaxCrossEntropy() {
+        let batch = 4, classes = 5
+        var z = values(batch * classes, seed: 10).map { $0 * 3 }
+        let labels: [Int32] = [0, 3, 4, 1]
+        func loss(_ z: [Float]) -> Double {
+            var p = [Float](repeating: 0, count: z.count), l = [Float](repeating: 0, count: batch)
+            return SoftmaxCrossEntropy.forward(logits: z, labels: labels, batch: batch, classes: classes,
+                                               probabilities: &p, losses: &l) / Double(batch)
+        }
+        var p = [Float](repeating: 0, count: z.count), l = [Float](repeating: 0, count: batch)
+        SoftmaxCrossEntropy.forward(logits: z, labels: labels, batch: batch, classes: classes, probabilities: &p, losses: &l)
+        var d = [Float](repeating: 0, count: z.count)
+        SoftmaxCrossEntropy.backward(probabilities: p, labels: labels, batch: batch, classes: classes, dLogits: &d)
+        let eps: Float = 1e-2
+        let numeric: [Double] = (0..<z.count).map { i in
+            let saved = z[i]
+            z[i] = saved + eps; let plus = loss(z)
+            z[i] = saved - eps; let minus = loss(z)
+            z[i] = saved
+            return (plus - minus) / Double(2 * eps)
+        }
+        expectClose(numeric, d, absolute: 1e-4, "dLogits")
+    }
+
+    /// A 6-5-4-3 MLP on a batch of 5, with inputs set directly.
+    func smallMLP() -> (MLP, [Int32]) {
+        let mlp = MLP(layerSizes: [6, 5, 4, 3], maxBatch: 5)
+        var generator = SeededGenerator(seed: 11)
+        mlp.initialize(.default, generator: &generator)
+        let x = values(5 * 6, seed: 12)
+        for i in x.indices { mlp.input[i] = x[i] }
+        let labels: [Int32] = [0, 2, 1, 2, 0]
+        for i in labels.indices { mlp.labels[i] = labels[i] }
+        return (mlp, labels)
+    }
+
+    @Test("whole MLP: every parameter's gradient against finite differences")
+    func wholeMLP() {
+        let (mlp, _) = smallMLP()
+        let batch = 5
+        mlp.forward(batch: batch)
+        mlp.computeGradients(batch: batch)
+        let analytic = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
+        let eps: Float = 1e-3
+        let numeric: [Double] = (0..<mlp.parameterCount).map { i in
+            let saved = mlp.parameters[i]
+            mlp.parameters[i] = saved + eps; let plus = mlp.forward(batch: batch)
+            mlp.parameters[i] = saved - eps; let minus = mlp.forward(batch: batch)
+            mlp.parameters[i] = saved
+            return (plus - minus) / Double(batch) / Double(2 * eps)
+        }
+        #expect(analytic.contains { abs($0) > 1e-3 })
+        expectClose(numeric, analytic, absolute: 5e-4, relative: 2e-2, "MLP parameters")
+    }
+
+    @Test("the folded SGD step equals θ - lr·∇L; momentum and weight decay follow PyTorch's SGD")
+    func sgdStep() {
+        let (mlp, _) = smallMLP()
+        let batch = 5, lr: Float = 0.3
+        let before = mlp.parameterArray()
+        mlp.forward(batch: batch)
+        mlp.computeGradients(batch: batch)
+        let gradient = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
+        mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0, weightDecay: 0)
+        let plain = mlp.parameterArray()
+        for i in before.indices { #expect(abs(plain[i] - (before[i] - lr * gradient[i])) < 1e-6) }
+
+        // Weight decay 0.1, no momentum: θ = θ - lr (∇L + wd θ).
+        mlp.load(parameters: before)
+        mlp.forward(batch: batch)
+        mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0, weightDecay: 0.1)
+        let decayed = mlp.parameterArray()
+        for i in before.indices {
+            #expect(abs(decayed[i] - (before[i] - lr * (gradient[i] + 0.1 * before[i]))) < 1e-6)
+        }
+
+        // Momentum 0.9 and weight decay 0.1, two steps on the same batch, against a hand-rolled loop.
+        mlp.load(parameters: before)
+        var theta = before.map(Double.init), v = [Double](repeating: 0, count: before.count)
+        for _ in 0..<2 {
+            mlp.forward(batch: batch)
+            mlp.computeGradients(batch: batch)
+            for i in theta.indices {
+                v[i] = 0.9 * v[i] + Double(mlp.gradients[i]) + 0.1 * theta[i]
+                theta[i] -= Double(lr) * v[i]
+            }
+            mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0.9, weightDecay: 0.1)
+        }
+        let momentumResult = mlp.parameterArray()
+        for i in theta.indices { #expect(abs(Double(momentumResult[i]) - theta[i]) < 1e-5) }
+    }
+
+    @Test("input-column compaction: same loss, and the folded step still equals θ - lr·∇L")
+    func compaction() {
+        let batch = 5, size = 16
+        let mlp = MLP(layerSizes: [size, 6, 3], maxBatch: batch)
+        var generator = SeededGenerator(seed: 13)
+        mlp.initialize(.default, generator: &generator)
+        // Columns 0-5 and 12 are zero in every row (like MNIST's border pixels); the rest vary.
+        let x = values(batch * size, seed: 14).enumerated().map { i, v in
+            let column = i % size
+            return column < 6 || column == 12 ? 0 : abs(v)
+        }
+        for i in x.indices { mlp.input[i] = x[i] }
+        for i in 0..<batch { mlp.labels[i] = Int32(i % 3) }
+        let plainLoss = mlp.forward(batch: batch)
+        mlp.computeGradients(batch: batch)
+        let gradient = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
+        let before = mlp.parameterArray()
+
+        mlp.compactInputColumns(batch: batch)
+        #expect(mlp.activeColumnCount == size - 7)
+        let compactLoss = mlp.forward(batch: batch)
+        #expect(abs(compactLoss - plainLoss) < 1e-5)
+        let lr: Float = 0.5
+        mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0, weightDecay: 0)
+        let after = mlp.parameterArray()
+        for i in before.indices { #expect(abs(after[i] - (before[i] - lr * gradient[i])) < 1e-6) }
+        // Rows of W0 for inactive columns are untouched, bit for bit.
+        for column in [0, 3, 12] {
+            for j in 0..<6 { #expect(after[column * 6 + j] == before[column * 6 + j]) }
+        }
+        // A new batch resets the compaction.
+        mlp.loadBatch(LabeledImages(count: 1, rows: 4, cols: 4, pixels: [UInt8](repeating: 9, count: 16), labels: [1]),
+                      range: 0..<1)
+        #expect(mlp.activeColumnCount == 0)
+    }
+}
