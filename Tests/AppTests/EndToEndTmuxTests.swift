@@ -12,7 +12,7 @@ private let runningInCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
 /// The binary under test: $MNIST_TUI_BINARY, or the package's debug build (the test command
 /// runs `swift build` before `swift test`).
-private let binaryPath: String = {
+let binaryPath: String = {
     if let path = ProcessInfo.processInfo.environment["MNIST_TUI_BINARY"] { return path }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -82,6 +82,34 @@ private let binaryPath: String = {
     }
 }
 
+extension EndToEndTmuxTests {
+    @Test("Ctrl-C and SIGTERM end the dashboard with 130 and 143, terminal restored",
+          .enabled(if: tmuxPath != nil || runningInCI, "tmux is not installed (CI installs it; locally: apt-get install tmux)"),
+          .timeLimit(.minutes(2)))
+    func signalsEndCleanly() throws {
+        let tmuxPath = try #require(tmuxPath, "tmux is required in CI")
+        for (how, status) in [("C-c", 130), ("SIGTERM", 143)] {
+            let session = try TmuxSession(tmux: tmuxPath, binary: binaryPath,
+                                          arguments: ["--train-limit", "2000", "--epochs", "200"])
+            defer { session.close() }
+            _ = try session.waitFor("dashboard running") { $0.contains("RUNNING") && Screen.batch($0) != nil }
+            if how == "C-c" {
+                try session.send("C-c")
+            } else {
+                let child = try #require(try session.programPID(), "no mnist-tui process in the pane")
+                kill(child, SIGTERM)
+            }
+            let screen = try session.waitFor("the program to exit after \(how)", seconds: 10) {
+                $0.contains("mnist-tui exit status")
+            }
+            #expect(screen.contains("mnist-tui exit status \(status)"), "\(how): \(screen)")
+            #expect(screen.contains("tty: icanon echo"), "\(how) left the terminal raw: \(screen)")
+            #expect(!screen.contains("Traceback") && !screen.contains("Backtrace") && !screen.contains("Fatal error"),
+                    "\(how): \(screen)")
+        }
+    }
+}
+
 // MARK: - Reading the screen
 
 /// Values read back from `capture-pane -p` text.
@@ -113,7 +141,7 @@ enum Screen {
 /// status and the terminal's mode in the same pane so both can be read after it quits.
 struct TmuxSession {
     let tmux: String
-    let server = "mnist-tui-e2e-\(getpid())"
+    let server = "mnist-tui-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -122,7 +150,8 @@ struct TmuxSession {
     init(tmux: String, binary: String, arguments: [String]) throws {
         self.tmux = tmux
         let quoted = ([binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
-        let script = "LANG=C.UTF-8 LC_ALL=C.UTF-8 SWIFT_BACKTRACE=enable=no \(quoted); "
+        // `trap : INT`: the shell survives Ctrl-C (as an interactive one does) to report the status.
+        let script = "trap : INT; LANG=C.UTF-8 LC_ALL=C.UTF-8 SWIFT_BACKTRACE=enable=no \(quoted); "
             + "echo \"mnist-tui exit status $?\"; "
             + "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; "
             + "sleep 300"
@@ -152,39 +181,68 @@ struct TmuxSession {
         throw Failure(description: "timed out after \(seconds) s waiting for \(what); screen:\n\(screen)")
     }
 
+    /// The mnist-tui process: the child of the pane's shell.
+    func programPID() throws -> pid_t? {
+        let shell = try run(["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { pid_t($0) }
+    }
+
     func close() {
         _ = try? run(["kill-server"])
     }
 
-    /// Runs tmux with `arguments` and returns its stdout.
-    ///
-    /// posix_spawn + waitpid rather than Foundation's Process: `new-session` leaves a server
-    /// behind that inherits the client's descriptors (a pipe would never reach EOF), and
-    /// Process.waitUntilExit was seen never to return for the exited client inside the test runner.
-    /// Output goes through a temporary file instead of a pipe for the same reason.
     @discardableResult
     private func run(_ arguments: [String], captureOutput: Bool = true) throws -> String {
-        let outputPath = FileManager.default.temporaryDirectory
-            .appendingPathComponent("mnist-tui-e2e-\(getpid())-\(UUID().uuidString)").path
-        defer { unlink(outputPath) }
-        let argv = ([tmux, "-L", server] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        // Not Foundation's Process: `new-session` leaves a server behind that inherits the
+        // client's descriptors (a pipe would never reach EOF), and Process.waitUntilExit was seen
+        // never to return for the exited client inside the test runner.
+        try Subprocess.run(tmux, ["-L", server] + arguments, captureOutput: captureOutput).stdout
+    }
+}
+
+// MARK: - Processes
+
+/// Runs a program to completion with posix_spawn + waitpid; output goes through temporary files.
+enum Subprocess {
+    struct Result {
+        /// Exit status, or 128 + signal if it died of one.
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:],
+                    captureOutput: Bool = true) throws -> Result {
+        let base = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mnist-tui-test-\(getpid())-\(UUID().uuidString)").path
+        let outPath = captureOutput ? base + ".out" : "/dev/null"
+        let errPath = captureOutput ? base + ".err" : "/dev/null"
+        defer { if captureOutput { unlink(outPath); unlink(errPath) } }
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, captureOutput ? outputPath : "/dev/null",
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, tmux, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw Failure(description: "cannot run \(tmux): error \(spawned)") }
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw TmuxSession.Failure(description: "cannot run \(path): error \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard captureOutput else { return "" }
-        return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
+        let signal = status & 0x7F
+        let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        func read(_ file: String) -> String {
+            captureOutput ? ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") : ""
+        }
+        return Result(status: code, stdout: read(outPath), stderr: read(errPath))
     }
 }
