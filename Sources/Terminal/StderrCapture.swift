@@ -13,9 +13,11 @@ enum StderrCapture {
         guard savedStderrDescriptor.load(ordering: .sequentiallyConsistent) < 0 else { return true }
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(directory)/mnist-tui-stderr-XXXXXX".utf8CString)
+        // baseAddress is non-nil: utf8CString is never empty (it holds at least the NUL).
         let log = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard log >= 0 else { return false }
         // Unlinked at once: the file lives only as long as the descriptor, nothing is left behind.
+        // (mkstemp filled in the name in place; baseAddress is non-nil as above.)
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         let saved = dup(STDERR_FILENO)
         guard saved >= 0 else { _ = close(log); return false }
