@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Dashboard", "Terminal"]),
     ],
     swiftLanguageModes: [.v6]
 )
