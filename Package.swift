@@ -45,7 +45,10 @@ let package = Package(
         .target(
             name: "Terminal",
             dependencies: ["Dashboard", "CNcurses"],
-            linkerSettings: [.linkedLibrary("ncursesw")]
+            linkerSettings: [
+                .linkedLibrary("ncursesw", .when(platforms: [.linux])),
+                .linkedLibrary("ncurses", .when(platforms: [.macOS])),
+            ]
         ),
         .target(
             name: "App",

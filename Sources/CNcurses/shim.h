@@ -7,7 +7,11 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
 #include <locale.h>
-#include <ncursesw/curses.h>
+#if defined(__APPLE__)
+#include <curses.h>          /* macOS's ncurses is built with wide-character support */
+#else
+#include <ncursesw/curses.h> /* Debian: libncurses-dev, the wide-character build */
+#endif
 
 static inline WINDOW *mnist_stdscr(void) { return stdscr; }
 static inline int mnist_lines(void) { return LINES; }
