@@ -4,11 +4,11 @@ import Testing
 // MARK: - Environment
 
 /// Where tmux is, if installed.
-private let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]
+let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]
     .first { FileManager.default.isExecutableFile(atPath: $0) }
 
 /// CI installs tmux, so there a missing tmux is a failure, not a skip.
-private let runningInCI = ProcessInfo.processInfo.environment["CI"] == "true"
+let runningInCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
 /// The binary under test: $MNIST_TUI_BINARY, or the package's debug build (the test command
 /// runs `swift build` before `swift test`).
@@ -137,8 +137,8 @@ enum Screen {
 
 // MARK: - tmux
 
-/// One private tmux server (`-L`) running the binary in a 120x40 window, then reporting its exit
-/// status and the terminal's mode in the same pane so both can be read after it quits.
+/// One private tmux server (`-L`) running the binary in a window (120x40 unless told), then reporting
+/// its exit status and the terminal's mode in the same pane so both can be read after it quits.
 struct TmuxSession {
     let tmux: String
     let server = "mnist-tui-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
@@ -147,7 +147,7 @@ struct TmuxSession {
         let description: String
     }
 
-    init(tmux: String, binary: String, arguments: [String]) throws {
+    init(tmux: String, binary: String, arguments: [String], width: Int = 120, height: Int = 40) throws {
         self.tmux = tmux
         let quoted = ([binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
         // `trap : INT`: the shell survives Ctrl-C (as an interactive one does) to report the status.
@@ -156,7 +156,7 @@ struct TmuxSession {
             + "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; "
             + "sleep 300"
         // Not captured: the server this starts inherits the output descriptors and keeps them open.
-        try run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "sh", "-c", script],
+        try run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "\(width)", "-y", "\(height)", "sh", "-c", script],
                 captureOutput: false)
     }
 
@@ -193,8 +193,9 @@ struct TmuxSession {
         _ = try? run(["kill-server"])
     }
 
+    /// Runs a tmux command against this session's server; its stdout.
     @discardableResult
-    private func run(_ arguments: [String], captureOutput: Bool = true) throws -> String {
+    func run(_ arguments: [String], captureOutput: Bool = true) throws -> String {
         // Not Foundation's Process: `new-session` leaves a server behind that inherits the
         // client's descriptors (a pipe would never reach EOF), and Process.waitUntilExit was seen
         // never to return for the exited client inside the test runner.
