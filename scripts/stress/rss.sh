@@ -14,11 +14,12 @@ if [[ -z $binary ]]; then
     [[ -x $binary ]] || binary=.build/debug/mnist-tui
 fi
 [[ -x $binary ]] || { echo "rss.sh: no binary at $binary (swift build -c release)" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "rss.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 timeout=${RSS_TIMEOUT:-1800}
 long_epochs=${RSS_EPOCHS:-50}
 work=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
@@ -28,40 +29,34 @@ epochs_done() { cat "$work"/.metrics.jsonl.*.partial "$work/metrics.jsonl" 2>/de
 
 echo "binary: $binary"
 echo "== long run: $long_epochs epochs, full MNIST, headless, --metrics"
-"$binary" --headless --epochs "$long_epochs" --seed 1 --metrics "$work/metrics.jsonl" >"$work/out.txt" 2>&1 &
-pid=$!
+# Under /usr/bin/time: its "Maximum resident set size" is VmHWM at the end, after the last epoch.
+/usr/bin/time -v "$binary" --headless --epochs "$long_epochs" --seed 1 --metrics "$work/metrics.jsonl" \
+    >"$work/out.txt" 2>"$work/long-time.txt" &
+timer=$!
+pid=
 start=$SECONDS
-at5= at_end=
-while kill -0 "$pid" 2>/dev/null; do
-    done_epochs=$(epochs_done)
-    if [[ -z $at5 && $done_epochs -ge 5 ]]; then at5=$(hwm_kb "$pid"); echo "epoch 5 done: VmHWM ${at5} kB ($((SECONDS - start)) s)"; fi
-    if [[ $done_epochs -ge $long_epochs ]]; then at_end=$(hwm_kb "$pid" || true); break; fi
-    if (( SECONDS - start > timeout )); then echo "rss.sh: timed out after $timeout s at epoch $done_epochs" >&2; exit 1; fi
+at5=
+while kill -0 "$timer" 2>/dev/null; do
+    [[ -n $pid ]] || pid=$(awk '{ print $1 }' "/proc/$timer/task/$timer/children" 2>/dev/null || true)
+    if [[ -n $pid && -z $at5 && $(epochs_done) -ge 5 ]]; then
+        at5=$(hwm_kb "$pid"); echo "epoch 5 done: VmHWM ${at5} kB ($((SECONDS - start)) s)"
+    fi
+    if (( SECONDS - start > timeout )); then echo "rss.sh: timed out after $timeout s at epoch $(epochs_done)" >&2; exit 1; fi
     sleep 0.2
 done
-# The last epoch line and the process exit can race: fall back to the final status if needed.
-if [[ -z $at_end ]]; then echo "rss.sh: the run ended before epoch $long_epochs was sampled" >&2; cat "$work/out.txt" >&2; exit 1; fi
-wait "$pid" || { echo "rss.sh: the long run failed" >&2; cat "$work/out.txt" >&2; exit 1; }
+wait "$timer" || { echo "rss.sh: the long run failed" >&2; cat "$work/out.txt" "$work/long-time.txt" >&2; exit 1; }
 pid=
-echo "epoch $long_epochs done: VmHWM ${at_end} kB ($((SECONDS - start)) s)"
+[[ -n $at5 ]] || { echo "rss.sh: epoch 5 was never sampled" >&2; exit 1; }
+[[ $(epochs_done) -ge $long_epochs ]] || { echo "rss.sh: only $(epochs_done) epochs ran" >&2; exit 1; }
+at_end=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/long-time.txt")
+echo "epoch $long_epochs done (end of run): peak RSS ${at_end} kB ($((SECONDS - start)) s)"
 growth=$(awk -v a="$at5" -v b="$at_end" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')
 echo "growth epoch 5 -> $long_epochs: ${growth}%"
 flat=$(awk -v g="$growth" 'BEGIN { print (g <= 5 && g >= -5) ? 1 : 0 }')
 
 echo "== default run: 20 epochs, headless"
-if [[ -x /usr/bin/time ]]; then
-    /usr/bin/time -v "$binary" --headless >"$work/default.txt" 2>"$work/time.txt"
-    peak=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
-else
-    "$binary" --headless >"$work/default.txt" 2>&1 &
-    pid=$!
-    peak=0
-    while kill -0 "$pid" 2>/dev/null; do
-        now=$(hwm_kb "$pid" 2>/dev/null || echo 0); (( now > peak )) && peak=$now
-        sleep 0.2
-    done
-    wait "$pid"; pid=
-fi
+/usr/bin/time -v "$binary" --headless >"$work/default.txt" 2>"$work/time.txt"
+peak=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
 echo "default 20-epoch run: peak RSS ${peak} kB ($((peak / 1024)) MB); $(tail -1 "$work/default.txt")"
 
 status=0
