@@ -35,8 +35,11 @@ let binaryPath: String = {
                                       arguments: ["--train-limit", "2000", "--epochs", "200", "--seed", "1"])
         defer { session.close() }
 
-        // The dashboard comes up and trains.
-        var screen = try session.waitFor("dashboard running") { Screen.batch($0) != nil && $0.contains("RUNNING") }
+        // The dashboard comes up and trains. Waiting for the keys line (drawn last) too: under load a
+        // capture can catch the first frame half written, status line only.
+        var screen = try session.waitFor("dashboard running") {
+            Screen.batch($0) != nil && $0.contains("RUNNING") && $0.contains("q quit")
+        }
         #expect(screen.contains("Loss"))
         #expect(screen.contains("Accuracy"))
         #expect(screen.contains("Confusion"))
@@ -75,7 +78,7 @@ let binaryPath: String = {
 
         // q: exit status 0, the shell's screen back, line mode and echo restored.
         try session.send("q")
-        screen = try session.waitFor("the program to exit") { $0.contains("mnist-tui exit status") }
+        screen = try session.waitForExit()
         #expect(screen.contains("mnist-tui exit status 0"), "\(screen)")
         #expect(screen.contains("tty: icanon echo"), "terminal left raw: \(screen)")
         #expect(!screen.contains("RUNNING") && !screen.contains("Confusion"), "dashboard left on screen: \(screen)")
@@ -99,9 +102,7 @@ extension EndToEndTmuxTests {
                 let child = try #require(try session.programPID(), "no mnist-tui process in the pane")
                 kill(child, SIGTERM)
             }
-            let screen = try session.waitFor("the program to exit after \(how)", seconds: 10) {
-                $0.contains("mnist-tui exit status")
-            }
+            let screen = try session.waitForExit(seconds: 10)
             #expect(screen.contains("mnist-tui exit status \(status)"), "\(how): \(screen)")
             #expect(screen.contains("tty: icanon echo"), "\(how) left the terminal raw: \(screen)")
             #expect(!screen.contains("Traceback") && !screen.contains("Backtrace") && !screen.contains("Fatal error"),
