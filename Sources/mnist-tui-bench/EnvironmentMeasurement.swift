@@ -57,7 +57,7 @@ struct EnvironmentWorker {
 
         // (b) The engine.
         let trainer = try Trainer(dataset: dataset, config: config)
-        print("mnist-tui engine on \(dataset.name), \(config.epochs) epochs, \(trainer.info.batchesPerEpoch) batches an epoch, init \(config.initScheme.rawValue), seed \(config.seed):")
+        print("mnist-tui engine on \(dataset.name), \(config.epochs) epoch\(config.epochs == 1 ? "" : "s"), \(trainer.info.batchesPerEpoch) batches an epoch, init \(config.initScheme.rawValue), seed \(config.seed):")
         trainer.start()
         var engineSeconds: [Double] = []
         for await event in trainer.events {
