@@ -107,6 +107,7 @@ struct BenchCommand: AsyncParsableCommand {
         let folder: String
         do { folder = try source.folder() } catch { throw BenchFailure(description: error.description) }
         let environments = blasEnvironments.selected
+        let loadAtStart = MachineLoad.oneMinute()
         if BlasEnvironment.inheritedPins.isEmpty {
             print("OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are not set here: the inherited environment is the unpinned one.")
         }
@@ -139,6 +140,7 @@ struct BenchCommand: AsyncParsableCommand {
                                           numpyEpochSeconds: numpySeconds))
         }
         print("\n" + SummaryTable.render(comparisons, threads: threads, epochs: epochs))
+        print(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
     }
 
     /// The worker's command line: these options, data source included, plus `--worker`.
@@ -177,6 +179,25 @@ enum BlasEnvironmentChoice: String, CaseIterable, ExpressibleByArgument {
 }
 
 // MARK: Helpers
+
+/// The machine's load average: timings taken while other work competes for the cores are not the
+/// engine's (two-thread OpenBLAS, numpy's especially, slows down many times over when a core is busy).
+enum MachineLoad {
+    /// The 1-minute load average, when the system reports one.
+    static func oneMinute() -> Double? {
+        var loads = [Double](repeating: 0, count: 3)
+        return getloadavg(&loads, 3) >= 1 ? loads[0] : nil
+    }
+
+    static func verdict(start: Double?, end: Double?, threads: Int) -> String {
+        guard let start, let end else { return "Machine load: unknown." }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        // The run itself accounts for up to `threads` runnable tasks.
+        let busy = max(start, end) > Double(max(cores, threads)) + 0.5
+        return "Machine load (1-minute average) \(fmt(start, 2)) at the start, \(fmt(end, 2)) at the end, \(cores) cores"
+            + (busy ? ": other work competed for the cores; rerun on a quiet machine before quoting these figures." : ".")
+    }
+}
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
