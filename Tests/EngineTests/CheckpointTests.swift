@@ -307,3 +307,38 @@ func directoryEntries(_ folder: String) throws -> [String] {
     }
     return names.sorted()
 }
+
+// MARK: - Committed corpus files (the fuzzer's seeds and its findings)
+
+/// A file of Fuzz/corpus/checkpoint.
+func corpusFile(_ name: String) throws -> [UInt8] {
+    let testsFolder = Checkpoint.parentFolder(of: Checkpoint.parentFolder(of: #filePath))
+    let root = Checkpoint.parentFolder(of: testsFolder)
+    return try fileBytes(root + "/Fuzz/corpus/checkpoint/" + name)
+}
+
+@Suite("Checkpoint corpus")
+struct CheckpointCorpusTests {
+    @Test("a checkpoint written by Fuzz/make-checkpoint-seeds.py (the documented format) decodes and re-encodes")
+    func independentWriter() throws {
+        let bytes = try corpusFile("valid-mid")
+        let checkpoint = try Checkpoint.decode(bytes, path: "valid-mid")
+        #expect(checkpoint.snapshot.layerSizes == [4, 3, 2])
+        #expect(checkpoint.snapshot.position.epoch == 2 && checkpoint.snapshot.position.step == 4)
+        #expect(checkpoint.snapshot.history.learningRateChanges == [LearningRateChange(step: 2, from: 0.2, to: 0.1)])
+        #expect(checkpoint.snapshot.config.trainLimit == 20 && checkpoint.datasetFingerprint == 0x1234)
+        #expect(checkpoint.encoded() == bytes)
+    }
+
+    @Test("fuzz finding: a newline in a stored string must not break the one-line error")
+    func newlineInStoredString() throws {
+        let bytes = try corpusFile("regression-newline-in-init-scheme")
+        let sealed = resealed(bytes)
+        for input in [bytes, sealed] {
+            let error = try #require(decodeError(input, path: "fuzz-input"))
+            #expect(!error.description.contains("\n"))
+        }
+        let message = decodeError(sealed)?.description ?? ""
+        #expect(message.contains("unknown init scheme \"def\\0\\0\\0\\n\""), "\(message)")
+    }
+}

@@ -74,7 +74,8 @@ extension Checkpoint {
         var config = TrainingConfig()
         config.hidden = Array(layerSizes[1..<(layerSizes.count - 1)])
         let scheme = try h.string("init scheme", maxBytes: 64)
-        guard let initScheme = InitScheme(rawValue: scheme) else { throw ByteReadError(what: "unknown init scheme \"\(scheme)\"") }
+        // debugDescription quotes and escapes: file content must not break the one-line message.
+        guard let initScheme = InitScheme(rawValue: scheme) else { throw ByteReadError(what: "unknown init scheme \(scheme.debugDescription)") }
         config.initScheme = initScheme
         config.epochs = try h.i64("epochs")
         config.batchSize = try h.i64("batch size")
@@ -85,10 +86,17 @@ extension Checkpoint {
         config.threads = try h.i64("threads")
         let hasLimit = try h.u8("train limit flag")
         let limit = try h.i64("train limit")
-        guard hasLimit <= 1 else { throw ByteReadError(what: "train limit flag is \(hasLimit)") }
+        // Absent values are stored as 0, so that every checkpoint has exactly one encoding.
+        guard hasLimit == 1 || (hasLimit == 0 && limit == 0) else {
+            throw ByteReadError(what: "train limit flag \(hasLimit) with limit \(limit)")
+        }
         config.trainLimit = hasLimit == 1 ? limit : nil
 
         let name = try h.string("dataset name", maxBytes: maxNameBytes)
+        // The name appears in messages: control characters (a newline...) would break their one line.
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ByteReadError(what: "the dataset name \(name.debugDescription) contains control characters")
+        }
         let classCount = try h.int("class count", atLeast: 2)
         let trainCount = try h.int("train count", atLeast: 1)
         let testCount = try h.int("test count", atLeast: 0)
@@ -110,7 +118,9 @@ extension Checkpoint {
         position.epochTrainSeconds = try h.f64("epoch train seconds")
         let hasInitialLoss = try h.u8("initial loss flag")
         let initialLoss = try h.f32("initial loss")
-        guard hasInitialLoss <= 1 else { throw ByteReadError(what: "initial loss flag is \(hasInitialLoss)") }
+        guard hasInitialLoss == 1 || (hasInitialLoss == 0 && initialLoss.bitPattern == 0) else {
+            throw ByteReadError(what: "initial loss flag \(hasInitialLoss) with loss \(initialLoss)")
+        }
         position.initialLoss = hasInitialLoss == 1 ? initialLoss : nil
 
         let parameters = try p.floats("parameters")
