@@ -46,7 +46,10 @@ let package = Package(
         .target(
             name: "Terminal",
             dependencies: ["Dashboard", "CNcurses"],
-            linkerSettings: [.linkedLibrary("ncursesw")]
+            linkerSettings: [
+                .linkedLibrary("ncursesw", .when(platforms: [.linux])),
+                .linkedLibrary("ncurses", .when(platforms: [.macOS])),
+            ]
         ),
         .target(
             name: "App",
@@ -72,7 +75,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Dashboard", "Terminal"]),
     ],
     swiftLanguageModes: [.v6]
 )

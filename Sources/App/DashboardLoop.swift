@@ -1,0 +1,131 @@
+import Dashboard
+import Engine
+import MNISTData
+import Terminal
+
+/// The dashboard mode: the UI loop on the main actor (ncurses is single-threaded).
+///
+/// The trainer runs on its own queue; a detached task drains `Trainer.events` into an
+/// `EventInbox` (and the metrics file) as they come, so training never waits on drawing and no
+/// event is dropped. Each tick (10 ms) the loop reads every pending key, folds the new events
+/// into `AppState`, and redraws when something changed: at once after a key or a resize, at
+/// most 20 times a second otherwise, and once a second for the clocks (elapsed, ETA).
+@MainActor
+enum DashboardLoop {
+    static let tick: Duration = .milliseconds(10)
+    /// Minimum time between two frames driven by training events alone (20 fps).
+    static let frameInterval = 0.05
+    /// Redraw at least this often so elapsed time and ETA move.
+    static let clockInterval = 1.0
+    /// How long to wait for the trainer to wind down after quit or a signal.
+    static let stopTimeout = 2.0
+
+    /// Runs the dashboard until `q` (or a signal) and returns the exit status; nil if the
+    /// terminal could not be opened (nothing was started; the caller runs headless).
+    static func run(trainer: Trainer, testImages: LabeledImages, allowColor: Bool, forceASCII: Bool,
+                    metrics: MetricsWriter?) async -> Int32? {
+        // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
+        let signals = SignalObserver()
+        defer { signals.cancel() }
+        guard let screen = TerminalScreen.open(allowColor: allowColor) else { return nil }
+        defer { screen.restore() }
+
+        let clock = MonotonicClock()
+        let options = DisplayOptions(unicode: screen.capabilities.unicode && !forceASCII,
+                                     color: screen.capabilities.color)
+        var state = AppState(info: trainer.info, testImages: testImages, options: options, startTime: clock.now())
+
+        let inbox = EventInbox()
+        let events = trainer.events
+        let consumer = Task.detached {
+            for await event in events {
+                metrics?.record(event)
+                inbox.append(event)
+            }
+            inbox.finish()
+        }
+        trainer.start()
+
+        var dirty = true
+        var urgent = true
+        var lastFrame = -Double.infinity
+        var quit = false
+
+        while !quit && signals.received.signal == nil {
+            // MARK: Keys
+            for input in screen.readInput() {
+                switch input {
+                case .resize:
+                    dirty = true
+                    urgent = true
+                case .key(let key):
+                    let now = clock.now()
+                    let commands = state.handle(key, now: now)
+                    quit = perform(commands, on: trainer, state: &state, now: now) || quit
+                    dirty = true
+                    urgent = true
+                }
+            }
+            if quit || state.wantsQuit { break }
+
+            // MARK: Events
+            let (newEvents, _) = inbox.drain()
+            if !newEvents.isEmpty {
+                let now = clock.now()
+                for event in newEvents { state.apply(event, now: now) }
+                dirty = true
+            }
+
+            // MARK: Frame
+            let now = clock.now()
+            if now - lastFrame >= clockInterval { dirty = true }
+            if dirty && (urgent || now - lastFrame >= frameInterval) {
+                screen.draw(DashboardView.render(state, width: screen.width, height: screen.height, now: now))
+                lastFrame = now
+                dirty = false
+                urgent = false
+            }
+            try? await Task.sleep(for: tick)
+        }
+
+        // MARK: Winding down
+        // Stop after the current batch and let the consumer record the last events, so the
+        // metrics file ends whole; bounded, so a stuck trainer cannot hold the terminal hostage.
+        trainer.stop()
+        let deadline = clock.now() + stopTimeout
+        while !inbox.isFinished && clock.now() < deadline {
+            try? await Task.sleep(for: tick)
+        }
+        if !inbox.isFinished { consumer.cancel() }
+        screen.restore()
+        return signals.received.exitStatus ?? ExitStatus.success
+    }
+
+    /// Carries out the dashboard's commands on the trainer; true if the program should end.
+    private static func perform(_ commands: [Command], on trainer: Trainer, state: inout AppState,
+                                now: Double) -> Bool {
+        var quit = false
+        for command in commands {
+            switch command {
+            case .pause: trainer.pause()
+            case .resume: trainer.resume()
+            case .setLearningRate(let lr): trainer.setLearningRate(lr)
+            case .saveCheckpoint:
+                // Checkpoints arrive with issue 4 (--save FILE); say so instead of pretending.
+                state.note("checkpoints are not configured in this build", now: now, isError: true)
+            case .quit: quit = true
+            }
+        }
+        return quit
+    }
+}
+
+/// Seconds on a monotonic clock, from an arbitrary origin (the loop only takes differences).
+struct MonotonicClock {
+    private let origin = ContinuousClock.now
+
+    func now() -> Double {
+        let elapsed = ContinuousClock.now - origin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,246 @@
+import ArgumentParser
+import Engine
+import Foundation
+import MNISTData
+
+/// `mnist-tui`: trains a multilayer perceptron on MNIST and shows it live in the terminal.
+///
+/// Defaults reproduce the tutorial: 784-512-256-10 with ReLU, N(0, 0.01) weights, plain SGD at
+/// lr 0.2, batch 256, 20 epochs, on the bundled MNIST. In a terminal it opens the dashboard;
+/// with `--headless`, or when stdout is not a terminal, it prints one line per epoch instead.
+public struct MNISTTUICommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "mnist-tui",
+        abstract: "Train an MLP on MNIST and watch and steer it live in the terminal.",
+        discussion: """
+            Opens a live dashboard when stdout is a terminal; runs headless (one plain line per \
+            epoch) with --headless, when output is piped, or when TERM cannot be driven. \
+            The defaults are the tutorial's configuration on the bundled MNIST.
+            Exit status: 0 done, 1 bad data or a runtime error, 2 training diverged, 64 bad \
+            option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+            """
+    )
+
+    // MARK: Mode and output
+
+    /// Print plain lines instead of opening the dashboard.
+    @Flag(help: "Print one line per epoch instead of opening the dashboard.")
+    public var headless = false
+
+    /// JSON Lines metrics file.
+    @Option(help: ArgumentHelp("Write per-batch and per-epoch metrics as JSON Lines to FILE.",
+                               valueName: "FILE"))
+    public var metrics: String?
+
+    /// Force ASCII glyphs even in a UTF-8 locale.
+    @Flag(help: "Draw with ASCII only (no braille or block characters).")
+    public var ascii = false
+
+    /// Monochrome dashboard (NO_COLOR in the environment does the same).
+    @Flag(name: .customLong("no-color"), help: "Do not use colours (also when NO_COLOR is set).")
+    public var noColor = false
+
+    // MARK: Data
+
+    /// A folder with the four MNIST-format IDX files.
+    @Option(help: ArgumentHelp("Read an MNIST-format dataset (the four canonical IDX files, raw or .gz) from DIR.",
+                               valueName: "DIR"))
+    public var data: String?
+
+    /// Which bundled/installed dataset.
+    @Option(help: "mnist (bundled) or fashion (Fashion-MNIST from /usr/share/datasets/fashion-mnist).")
+    public var dataset: DatasetChoice = .mnist
+
+    /// Train on the first N training images only.
+    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
+    public var trainLimit: Int?
+
+    // MARK: Model and optimiser
+
+    @Option(help: "Number of passes over the training set.")
+    public var epochs: Int = 20
+
+    @Option(name: .customLong("batch-size"), help: "Images per SGD step (the last partial batch is kept).")
+    public var batchSize: Int = 256
+
+    @Option(help: "Learning rate.")
+    public var lr: Float = 0.2
+
+    @Option(help: "SGD momentum in [0, 1).")
+    public var momentum: Float = 0
+
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay.")
+    public var weightDecay: Float = 0
+
+    /// Hidden layer widths, comma-separated.
+    @Option(help: ArgumentHelp("Hidden layer widths, comma-separated.", valueName: "W,W,..."))
+    public var hidden: String = "512,256"
+
+    @Option(name: .customLong("init"),
+            help: "Weight initialisation: normal (N(0, 0.01), the tutorial's), default (PyTorch nn.Linear), xavier or he.")
+    public var initScheme: InitChoice = .normal
+
+    /// 0 by default, so that two runs with the same options are the same run.
+    @Option(help: "Random seed for initialisation and shuffling; the same seed and threads give the same run.")
+    public var seed: UInt64 = 0
+
+    @Option(help: "BLAS threads (default: the machine's cores).")
+    public var threads: Int?
+
+    public init() {}
+
+    // MARK: Limits
+
+    /// Upper bounds that keep a typo from asking for gigabytes (a hidden width of 10^9, say).
+    static let maxLayerWidth = 16_384
+    static let maxBatchSize = 65_536
+    static let maxThreads = 256
+
+    // MARK: Validation
+
+    public mutating func validate() throws {
+        try Self.requirePositive(epochs, "--epochs")
+        try Self.requirePositive(batchSize, "--batch-size", max: Self.maxBatchSize)
+        if let trainLimit { try Self.requirePositive(trainLimit, "--train-limit") }
+        if let threads { try Self.requirePositive(threads, "--threads", max: Self.maxThreads) }
+        guard lr.isFinite && lr > 0 else {
+            throw ValidationError("--lr must be a positive finite number (got \(lr))")
+        }
+        guard momentum.isFinite && momentum >= 0 && momentum < 1 else {
+            throw ValidationError("--momentum must be in [0, 1) (got \(momentum))")
+        }
+        guard weightDecay.isFinite && weightDecay >= 0 else {
+            throw ValidationError("--weight-decay must be a finite number >= 0 (got \(weightDecay))")
+        }
+        _ = try Self.parseHidden(hidden)
+        if let data {
+            guard dataset == .mnist else {
+                throw ValidationError("--data cannot be combined with --dataset \(dataset.rawValue): --data names the dataset's folder itself")
+            }
+            try Self.requireReadableDirectory(data)
+        }
+        if let metrics { try Self.requireWritableFileLocation(metrics) }
+    }
+
+    /// `"512,256"` -> `[512, 256]`; anything else is a one-line error naming `--hidden`.
+    static func parseHidden(_ text: String) throws -> [Int] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        var widths: [Int] = []
+        for part in parts {
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            guard let width = Int(trimmed) else {
+                throw ValidationError("--hidden must be comma-separated layer widths like 512,256 (got '\(text)')")
+            }
+            guard width > 0 && width <= maxLayerWidth else {
+                throw ValidationError("--hidden widths must be between 1 and \(maxLayerWidth) (got \(width) in '\(text)')")
+            }
+            widths.append(width)
+        }
+        return widths
+    }
+
+    private static func requirePositive(_ value: Int, _ option: String, max: Int = Int.max) throws {
+        guard value > 0 else { throw ValidationError("\(option) must be a positive whole number (got \(value))") }
+        guard value <= max else { throw ValidationError("\(option) must be at most \(max) (got \(value))") }
+    }
+
+    private static func requireReadableDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationError("--data \(path): no such directory")
+        }
+        guard isDirectory.boolValue else { throw ValidationError("--data \(path): not a directory") }
+        guard FileManager.default.isReadableFile(atPath: path),
+              FileManager.default.isExecutableFile(atPath: path) else {
+            throw ValidationError("--data \(path): directory is not readable")
+        }
+    }
+
+    private static func requireWritableFileLocation(_ path: String) throws {
+        guard !path.isEmpty else { throw ValidationError("--metrics needs a file name") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("--metrics \(path): is a directory, not a file")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let directory = folder.isEmpty ? "." : folder
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--metrics \(path): folder \(directory) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw ValidationError("--metrics \(path): folder \(directory) is not writable")
+        }
+    }
+
+    // MARK: What the options mean
+
+    /// The engine configuration these options describe (call after `validate()`).
+    public func trainingConfig() throws -> TrainingConfig {
+        var config = TrainingConfig()
+        config.epochs = epochs
+        config.batchSize = batchSize
+        config.learningRate = lr
+        config.momentum = momentum
+        config.weightDecay = weightDecay
+        config.hidden = try Self.parseHidden(hidden)
+        config.initScheme = initScheme.scheme
+        config.seed = seed
+        config.threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        config.trainLimit = trainLimit
+        return config
+    }
+
+    /// Where the data comes from.
+    public var datasetSource: DatasetSource {
+        if let data { return .directory(data) }
+        switch dataset {
+        case .mnist: return .bundledMNIST
+        case .fashion: return .fashion
+        }
+    }
+
+    // MARK: Running
+
+    /// Parses the process's arguments and runs: the executable's whole `main`.
+    ///
+    /// (Calling `main()` from top-level code picks `ParsableCommand`'s synchronous overload,
+    /// which refuses async commands; this spells out what the async one does.)
+    public static func launch() async {
+        do {
+            let command = try parse()
+            try await command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    public func run() async throws {
+        let status = await AppRunner(command: self).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+// MARK: - Option values
+
+/// `--dataset` values.
+public enum DatasetChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case mnist
+    case fashion
+}
+
+/// `--init` values (the engine's `InitScheme`, spelled for the command line).
+public enum InitChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case normal
+    case `default`
+    case xavier
+    case he
+
+    var scheme: InitScheme {
+        switch self {
+        case .normal: .normal
+        case .default: .default
+        case .xavier: .xavier
+        case .he: .he
+        }
+    }
+}

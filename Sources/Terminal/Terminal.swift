@@ -1,3 +1,0 @@
-import CNcurses
-import Dashboard
-// Terminal: the thin ncurses backend.

@@ -1,0 +1,222 @@
+import CNcurses
+import Dashboard
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the terminal can show, decided once at start.
+public struct TerminalCapabilities: Sendable, Equatable {
+    /// UTF-8 locale: braille and block glyphs render. Otherwise only ASCII is written.
+    public var unicode: Bool
+    /// Colours are on (the terminal has them, NO_COLOR is unset, the user did not turn them off).
+    public var color: Bool
+
+    public init(unicode: Bool, color: Bool) {
+        self.unicode = unicode
+        self.color = color
+    }
+}
+
+/// The ncurses backend: owns the terminal between `open` and `restore`, writes `CellGrid`s out
+/// (only the cells that changed since the last frame) and reads keys.
+///
+/// ncurses is not thread-safe: create, use and restore it on one thread (the main actor).
+public final class TerminalScreen {
+    // MARK: State
+
+    public let capabilities: TerminalCapabilities
+    /// Current size in cells (updated on `KEY_RESIZE`).
+    public private(set) var width: Int
+    public private(set) var height: Int
+
+    /// The last frame written; nil forces a full redraw.
+    private var previous: CellGrid?
+    /// Set on a resize: the next frame clears the physical screen too.
+    private var needsClear = false
+    private var colorPairs: [ColorPairKey: Int16] = [:]
+    private var nextColorPair: Int = 1
+    private let colorCount: Int
+    private let colorPairLimit: Int
+    private let hasDefaultColors: Bool
+    private var replacedCrashActions: [(Int32, sigaction)] = []
+    private var isOpen = true
+
+    private struct ColorPairKey: Hashable {
+        var foreground: Int32
+        var background: Int32
+    }
+
+    // MARK: Opening
+
+    /// Whether `TERM` names a terminal worth trying (a missing, empty or "dumb" TERM cannot
+    /// address the cursor, so the caller runs headless instead).
+    public static func termIsUsable(_ term: String?) -> Bool {
+        guard let term, !term.isEmpty else { return false }
+        return term != "dumb" && term != "unknown"
+    }
+
+    /// Takes over the terminal, or returns nil (terminal left untouched) when ncurses cannot
+    /// drive it. `allowColor` false (from `--no-color` or NO_COLOR) forces monochrome.
+    public static func open(allowColor: Bool) -> TerminalScreen? {
+        setlocale(LC_ALL, "")
+        let unicode = Platform.localeIsUTF8()
+        CrashGuard.registerAtExit
+        let capturing = StderrCapture.begin()
+        guard let screen = newterm(nil, mnist_stdout(), mnist_stdin()) else {
+            if capturing { StderrCapture.end() }
+            return nil
+        }
+        _ = set_term(screen)
+        cursesActive.store(true, ordering: .sequentiallyConsistent)
+        return TerminalScreen(unicode: unicode, allowColor: allowColor)
+    }
+
+    private init(unicode: Bool, allowColor: Bool) {
+        let window = mnist_stdscr()
+        _ = cbreak()
+        _ = noecho()
+        _ = keypad(window, true)
+        _ = nodelay(window, true)
+        _ = curs_set(0)
+        // Esc alone must not wait a second for a possible escape sequence behind it.
+        _ = set_escdelay(25)
+
+        var color = false
+        var defaults = false
+        if allowColor && has_colors() {
+            color = start_color() == OK
+            defaults = color && use_default_colors() == OK
+        }
+        capabilities = TerminalCapabilities(unicode: unicode, color: color)
+        colorCount = color ? Int(mnist_colors()) : 0
+        // init_pair takes a short; the dashboard needs a few dozen pairs at most.
+        colorPairLimit = color ? min(Int(mnist_color_pairs()), Int(Int16.max)) : 0
+        hasDefaultColors = defaults
+        width = Int(mnist_cols())
+        height = Int(mnist_lines())
+        replacedCrashActions = CrashGuard.install()
+    }
+
+    deinit { restore() }
+
+    // MARK: Input
+
+    /// Everything typed since the last call (never blocks). A resize is reported as `.resize`
+    /// and schedules a full redraw; `width` and `height` are already updated when it is returned.
+    public func readInput() -> [TerminalInput] {
+        guard isOpen else { return [] }
+        var inputs: [TerminalInput] = []
+        let window = mnist_stdscr()
+        // Bounded so a flood of input (a paste, a held key) cannot starve drawing.
+        while inputs.count < 256 {
+            var character: wint_t = 0
+            let status = wget_wch(window, &character)
+            if status == ERR { break }
+            let raw: RawInput = status == KEY_CODE_YES
+                ? .keyCode(Int32(truncatingIfNeeded: character))
+                : .character(UInt32(truncatingIfNeeded: character))
+            guard let input = KeyDecoder.decode(raw) else { continue }
+            if input == .resize {
+                width = Int(mnist_cols())
+                height = Int(mnist_lines())
+                previous = nil
+                needsClear = true
+            }
+            inputs.append(input)
+        }
+        return inputs
+    }
+
+    // MARK: Output
+
+    /// Writes `grid` at the top left: only the cells that differ from the previous frame, or all
+    /// of them after a resize or a size change. Cells beyond the terminal are clipped.
+    public func draw(_ grid: CellGrid) {
+        guard isOpen else { return }
+        let window = mnist_stdscr()
+        let last = previous.flatMap { $0.width == grid.width && $0.height == grid.height ? $0 : nil }
+        if last == nil {
+            _ = werase(window)
+            if needsClear { _ = clearok(window, true) }
+        }
+        let rows = min(grid.height, height)
+        let columns = min(grid.width, width)
+        grid.cells.withUnsafeBufferPointer { cells in
+            for y in 0..<rows {
+                let rowStart = y * grid.width
+                for x in 0..<columns {
+                    let cell = cells[rowStart + x]
+                    if let last {
+                        if last.cells[rowStart + x] == cell { continue }
+                    } else if cell == .blank {
+                        continue  // already blank after werase
+                    }
+                    put(cell, x: x, y: y)
+                }
+            }
+        }
+        previous = grid
+        needsClear = false
+        _ = wrefresh(window)
+    }
+
+    /// Forces the next `draw` to rewrite every cell (e.g. after something else wrote to the tty).
+    public func invalidate() {
+        previous = nil
+        needsClear = true
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int) {
+        var scalar = cell.character.value
+        // Outside a UTF-8 locale multibyte glyphs come out as junk: keep the layout, show '?'.
+        if !capabilities.unicode && scalar > 0x7E { scalar = 0x3F }
+        if scalar < 0x20 { scalar = 0x20 }
+        _ = mnist_put_cell(Int32(y), Int32(x), scalar, attributes(cell.attributes),
+                           colorPair(foreground: cell.foreground, background: cell.background))
+    }
+
+    private func attributes(_ attributes: CellAttributes) -> attr_t {
+        var result = mnist_a_normal()
+        if attributes.contains(.bold) { result |= mnist_a_bold() }
+        if attributes.contains(.dim) { result |= mnist_a_dim() }
+        if attributes.contains(.reverse) { result |= mnist_a_reverse() }
+        if attributes.contains(.underline) { result |= mnist_a_underline() }
+        return result
+    }
+
+    /// The colour pair for a foreground/background combination, allocated on first use.
+    /// Pair 0 (the terminal's defaults) when colour is off or the pairs run out.
+    private func colorPair(foreground: CellColor, background: CellColor) -> Int16 {
+        guard capabilities.color else { return 0 }
+        var key = ColorPairKey(foreground: ColorMapping.terminalColor(foreground, colorCount: colorCount),
+                               background: ColorMapping.terminalColor(background, colorCount: colorCount))
+        if key.foreground == -1 && key.background == -1 { return 0 }
+        if !hasDefaultColors {
+            // Without use_default_colors, -1 is not a colour: assume white on black.
+            if key.foreground == -1 { key.foreground = Int32(COLOR_WHITE) }
+            if key.background == -1 { key.background = Int32(COLOR_BLACK) }
+        }
+        if let pair = colorPairs[key] { return pair }
+        guard nextColorPair < colorPairLimit else { return 0 }
+        let pair = Int16(nextColorPair)
+        guard init_pair(pair, Int16(key.foreground), Int16(key.background)) == OK else { return 0 }
+        nextColorPair += 1
+        colorPairs[key] = pair
+        return pair
+    }
+
+    // MARK: Restoring
+
+    /// Gives the terminal back: `endwin` (cursor, echo, line mode, main screen), the crash
+    /// handlers removed, and stderr pointed back at the terminal with everything written to it
+    /// meanwhile replayed. Idempotent; also run by `deinit`, a crash handler and `atexit`.
+    public func restore() {
+        guard isOpen else { return }
+        isOpen = false
+        emergencyRestore()
+        CrashGuard.uninstall(replacedCrashActions)
+        replacedCrashActions = []
+    }
+}
