@@ -80,11 +80,12 @@ public struct Checkpoint: Sendable, Equatable {
         }
         guard dataset.fingerprint == datasetFingerprint else {
             throw CheckpointError(path: path, problem: .datasetMismatch(
-                "its \(snapshot.datasetName) data has fingerprint \(Self.hex(datasetFingerprint)), this run's has \(dataset.fingerprintHex)"))
+                "its \(snapshot.datasetName) data has fingerprint \(Self.hexFingerprint(datasetFingerprint)), this run's has \(dataset.fingerprintHex)"))
         }
     }
 
-    static func hex(_ value: UInt64) -> String {
+    /// `value` as 16 lowercase hex digits (as `Dataset.fingerprintHex`).
+    public static func hexFingerprint(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
