@@ -342,3 +342,29 @@ struct CheckpointCorpusTests {
         #expect(message.contains("unknown init scheme \"def\\0\\0\\0\\n\""), "\(message)")
     }
 }
+
+extension CheckpointCorpusTests {
+    @Test("fuzz finding: a train count near Int.max must not overflow the batches-per-epoch rounding")
+    func hugeTrainCount() throws {
+        let bytes = try corpusFile("regression-overflow-batches-per-epoch")
+        for input in [bytes, resealed(bytes)] {
+            let error = try #require(decodeError(input, path: "fuzz-input"))
+            #expect(!error.description.contains("\n"))
+        }
+        guard case .malformed? = decodeError(resealed(bytes))?.problem else {
+            Issue.record("expected a malformed-content error, got \(String(describing: decodeError(resealed(bytes))))")
+            return
+        }
+    }
+
+    @Test("an absurd epoch target is refused before a Trainer would reserve memory for it")
+    func absurdEpochs() async throws {
+        var checkpoint = try await tinyCheckpoint()
+        checkpoint.snapshot.config.epochs = 1 << 40
+        guard case .malformed(let what)? = decodeError(checkpoint.encoded())?.problem else {
+            Issue.record("not refused")
+            return
+        }
+        #expect(what.contains("absurd"))
+    }
+}

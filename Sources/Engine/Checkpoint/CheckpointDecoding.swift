@@ -8,6 +8,7 @@ extension Checkpoint {
     static let maxLayerSize = 1 << 24
     static let maxLayers = 64
     static let maxNameBytes = 4096
+    static let maxEpochs = 1_000_000
 
     /// Decodes a checkpoint file's bytes; `path` names the file in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws(CheckpointError) -> Checkpoint {
@@ -175,9 +176,15 @@ extension Checkpoint {
         guard s.parameters.count == parameterCount, s.velocity.count == parameterCount else {
             throw ByteReadError(what: "\(s.parameters.count) parameters and \(s.velocity.count) velocities, the layers need \(parameterCount)")
         }
+        // The Trainer reserves one Float per batch of the whole run: an absurd target must not reach it.
+        guard s.config.epochs <= Self.maxEpochs else {
+            throw ByteReadError(what: "the target of \(s.config.epochs) epochs is absurd (at most \(Self.maxEpochs))")
+        }
         let p = s.position
-        let batchesPerEpoch = (s.trainCount + min(s.config.batchSize, s.trainCount) - 1) / min(s.config.batchSize, s.trainCount)
-        guard p.epoch <= s.config.epochs + 1 else {
+        // Counts may be near Int.max here: no `a + b - 1` rounding (a fuzz finding), no `epochs + 1`.
+        let batch = min(s.config.batchSize, s.trainCount)
+        let batchesPerEpoch = s.trainCount / batch + (s.trainCount % batch == 0 ? 0 : 1)
+        guard p.epoch - 1 <= s.config.epochs else {
             throw ByteReadError(what: "position epoch \(p.epoch) is beyond the target of \(s.config.epochs) epochs")
         }
         guard p.batchesDone <= batchesPerEpoch, p.epoch <= s.config.epochs || p.batchesDone == 0 else {
