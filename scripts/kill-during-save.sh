@@ -4,10 +4,11 @@
 #
 #   scripts/kill-during-save.sh [RUNS] [BINARY]      (default 50 runs, .build/release/mnist-tui)
 #
-# Each run starts a headless training that saves after every epoch (a tiny --train-limit, so an
-# epoch is mostly the test evaluation, and wide layers, so each save writes ~15 MB and takes a while),
-# kills it with SIGKILL after a random 0.3-3 s (the first save comes after the first epoch; later
-# ones rename over the previous checkpoint), then:
+# Each run starts a headless training that saves after every epoch (a tiny --train-limit and one
+# hidden layer of 128: ~15 epochs and saves of 0.8 MB a second, so a kill often lands in or near a
+# write; the fsync is a fixed cost, so a small network spends a larger share of its time saving),
+# kills it with SIGKILL after a random 0.6-3 s (the first save follows the data loading and the first
+# epoch; later ones rename over the previous checkpoint), then:
 #   - counts the run as "killed during a write" if a temporary .NAME.tmp-XXXXXX file was left;
 #   - if the checkpoint exists, it must load: --inspect-checkpoint reads and validates all of it, and
 #     every 10th run also resumes it for one more epoch (--resume F --epochs DONE+1).
@@ -25,10 +26,10 @@ ckpt="$work/run.ckpt"
 killed_in_write=0 existed=0 missing=0 unreadable=0 resumed=0 resume_failures=0
 for i in $(seq 1 "$runs"); do
     rm -f "$ckpt"
-    "$binary" --headless --train-limit 300 --epochs 100000 --threads 1 --hidden 1024,1024 \
+    "$binary" --headless --train-limit 300 --epochs 100000 --threads 1 --hidden 128 \
         --save "$ckpt" --checkpoint-every 1 >/dev/null 2>"$work/stderr" &
     pid=$!
-    sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.3f", 0.3 + rand() * 2.7 }')"
+    sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.3f", 0.6 + rand() * 2.4 }')"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     temps=$(find "$work" -maxdepth 1 -name '.run.ckpt.tmp-*' | wc -l)
