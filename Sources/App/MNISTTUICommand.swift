@@ -116,11 +116,13 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     static let maxLayerWidth = 16_384
     static let maxBatchSize = 65_536
     static let maxThreads = 256
+    /// The engine keeps one Float per batch of the whole run: --epochs 10^14 trapped reserving it.
+    static let maxEpochs = 1_000_000
 
     // MARK: Validation
 
     public mutating func validate() throws {
-        if let epochs { try Self.requirePositive(epochs, "--epochs") }
+        if let epochs { try Self.requirePositive(epochs, "--epochs", max: Self.maxEpochs) }
         if let batchSize { try Self.requirePositive(batchSize, "--batch-size", max: Self.maxBatchSize) }
         if let trainLimit { try Self.requirePositive(trainLimit, "--train-limit") }
         if let threads { try Self.requirePositive(threads, "--threads", max: Self.maxThreads) }

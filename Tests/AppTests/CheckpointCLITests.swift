@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import App
 
 /// --save / --resume through the real binary: a run saved after epoch 2 and resumed to epoch 4
 /// prints the same epoch lines 3 and 4 as the unbroken run; bad checkpoints and contradicting flags
@@ -78,5 +79,32 @@ import Testing
         let inspect = try Subprocess.run(try binary(), ["--inspect-checkpoint", path])
         #expect(inspect.status == 0)
         #expect(inspect.stdout.contains("network: 784-32-10") && inspect.stdout.contains("1 epochs done"), "\(inspect.stdout)")
+    }
+}
+
+/// The checkpoint options' validation, in process.
+@Suite struct CheckpointOptionTests {
+    private func error(_ arguments: [String]) -> String? {
+        do {
+            _ = try MNISTTUICommand.parse(arguments)
+            return nil
+        } catch {
+            return MNISTTUICommand.message(for: error)
+        }
+    }
+
+    @Test func checkpointOptionsAreValidated() {
+        #expect(error(["--checkpoint-every", "2"]) == "--checkpoint-every needs --save FILE (where to write)")
+        #expect(error(["--checkpoint-every", "0", "--save", "a.ckpt"])?.contains("--checkpoint-every") == true)
+        #expect(error(["--save", "/nonexistent-folder/a.ckpt"]) == "--save /nonexistent-folder/a.ckpt: folder /nonexistent-folder does not exist")
+        #expect(error(["--save", "/tmp"]) == "--save /tmp: is a directory, not a file")
+        #expect(error(["--epochs", "100000000000000"]) == "--epochs must be at most 1000000 (got 100000000000000)")
+        #expect(error(["--save", "a.ckpt", "--checkpoint-every", "3", "--resume", "b.ckpt"]) == nil)
+    }
+
+    @Test func flagsNotGivenStayUnset() throws {
+        let command = try MNISTTUICommand.parse(["--resume", "a.ckpt"])
+        #expect(command.epochs == nil && command.batchSize == nil && command.hidden == nil && command.seed == nil)
+        #expect(try command.trainingConfig().epochs == 20)
     }
 }
