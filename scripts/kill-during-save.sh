@@ -42,7 +42,7 @@ for i in $(seq 1 "$runs"); do
             echo "run $i: UNREADABLE: $info" >&2
             cp "$ckpt" "$root/unreadable-checkpoint-$i" 2>/dev/null
         elif [ $((i % 10)) -eq 0 ]; then
-            done_epochs=$(sed -n 's/^position: \([0-9]*\) epochs done.*/\1/p' <<<"$info")
+            done_epochs=$(sed -n 's/^position: \([0-9]*\) epochs\{0,1\} done.*/\1/p' <<<"$info")
             resumed=$((resumed + 1))
             if ! "$binary" --headless --resume "$ckpt" --epochs $((done_epochs + 1)) >/dev/null 2>"$work/resume.err"; then
                 resume_failures=$((resume_failures + 1))

@@ -110,7 +110,7 @@ enum CheckpointInspector {
             "dataset: \(s.datasetName) (\(s.trainCount) train, \(s.testCount) test images, fingerprint \(Checkpoint.hexFingerprint(checkpoint.datasetFingerprint)))"
                 + (c.trainLimit.map { ", --train-limit \($0)" } ?? ""),
             "options: --epochs \(c.epochs) --batch-size \(c.batchSize) --lr \(c.learningRate) --momentum \(c.momentum) --weight-decay \(c.weightDecay) --seed \(c.seed) --threads \(c.threads)",
-            "position: \(checkpoint.epochsDone) epochs done, epoch \(p.epoch) batch \(p.batchesDone), step \(p.step), lr \(p.learningRate)",
+            "position: \(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done, epoch \(p.epoch) batch \(p.batchesDone), step \(p.step), lr \(p.learningRate)",
             "history: \(s.history.batchLosses.count) batch losses, \(s.history.learningRateChanges.count) lr changes",
         ]
         for e in s.history.epochs {

@@ -78,7 +78,7 @@ import Testing
 
         let inspect = try Subprocess.run(try binary(), ["--inspect-checkpoint", path])
         #expect(inspect.status == 0)
-        #expect(inspect.stdout.contains("network: 784-32-10") && inspect.stdout.contains("1 epochs done"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("network: 784-32-10") && inspect.stdout.contains("position: 1 epoch done"), "\(inspect.stdout)")
     }
 }
 
