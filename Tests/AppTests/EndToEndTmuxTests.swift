@@ -75,7 +75,7 @@ let binaryPath: String = {
 
         // q: exit status 0, the shell's screen back, line mode and echo restored.
         try session.send("q")
-        screen = try session.waitFor("the program to exit") { $0.contains("mnist-tui exit status") }
+        screen = try session.waitFor("the program to exit") { $0.contains("mnist-tui exit status") && $0.contains("tty: ") }
         #expect(screen.contains("mnist-tui exit status 0"), "\(screen)")
         #expect(screen.contains("tty: icanon echo"), "terminal left raw: \(screen)")
         #expect(!screen.contains("RUNNING") && !screen.contains("Confusion"), "dashboard left on screen: \(screen)")
@@ -99,8 +99,9 @@ extension EndToEndTmuxTests {
                 let child = try #require(try session.programPID(), "no mnist-tui process in the pane")
                 kill(child, SIGTERM)
             }
+            // The tty line is printed by the shell after the status line: wait for both.
             let screen = try session.waitFor("the program to exit after \(how)", seconds: 10) {
-                $0.contains("mnist-tui exit status")
+                $0.contains("mnist-tui exit status") && $0.contains("tty: ")
             }
             #expect(screen.contains("mnist-tui exit status \(status)"), "\(how): \(screen)")
             #expect(screen.contains("tty: icanon echo"), "\(how) left the terminal raw: \(screen)")
