@@ -32,8 +32,9 @@ let package = Package(
         ),
         .target(
             name: "Engine",
-            dependencies: ["MNISTData", "CBLAS"],
+            dependencies: ["MNISTData", "CBLAS", "CZlib"],
             linkerSettings: [
+                .linkedLibrary("z"),
                 .linkedLibrary("openblas", .when(platforms: [.linux])),
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]

@@ -19,16 +19,42 @@ struct AppRunner {
     let command: MNISTTUICommand
 
     func run() async -> Int32 {
-        // MARK: Data and trainer
+        if let path = command.inspectCheckpoint {
+            do {
+                let checkpoint = try Checkpoint.read(from: path)
+                for line in CheckpointInspector.lines(checkpoint, path: path) { StandardStreams.printLine(line) }
+                return ExitStatus.success
+            } catch {
+                StandardStreams.printError("mnist-tui: \(error)")
+                return ExitStatus.failure
+            }
+        }
+
+        // MARK: Data and trainer (fresh, or resumed from --resume's checkpoint)
         let dataset: Dataset
         let trainer: Trainer
+        var resumed: Checkpoint?
         do {
-            dataset = try Dataset.load(command.datasetSource)
-            trainer = try Trainer(dataset: dataset, config: try command.trainingConfig())
+            if let path = command.resume {
+                let checkpoint = try Checkpoint.read(from: path)
+                dataset = try Dataset.load(command.resumeDatasetSource(for: checkpoint))
+                try checkpoint.verify(dataset: dataset, path: path)
+                let config = try command.resumedConfig(from: checkpoint, path: path)
+                trainer = try Trainer(dataset: dataset, config: config, resumingFrom: checkpoint.snapshot)
+                // --lr on resume changes the saved run's rate from its next batch (recorded in its history).
+                if let lr = command.lr, lr != checkpoint.snapshot.position.learningRate { trainer.setLearningRate(lr) }
+                resumed = checkpoint
+            } else {
+                dataset = try Dataset.load(command.datasetSource)
+                trainer = try Trainer(dataset: dataset, config: try command.trainingConfig())
+            }
         } catch {
             StandardStreams.printError("mnist-tui: \(error)")
             return ExitStatus.failure
         }
+        let saver = CheckpointSaver(path: command.save ?? CheckpointSaver.defaultPath, automatic: command.save != nil,
+                                    every: command.checkpointEvery, trainer: trainer,
+                                    datasetFingerprint: dataset.fingerprint)
 
         let metrics: MetricsWriter?
         do {
@@ -49,7 +75,8 @@ struct AppRunner {
             let noColorVariable = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
             status = await DashboardLoop.run(trainer: trainer, testImages: dataset.test,
                                              allowColor: !command.noColor && !noColorVariable,
-                                             forceASCII: command.ascii, metrics: metrics)
+                                             forceASCII: command.ascii, metrics: metrics,
+                                             saver: saver, resumed: resumed?.snapshot)
             if status == nil {
                 StandardStreams.printError("mnist-tui: cannot drive this terminal (TERM=\(environment["TERM"] ?? "")); running headless")
             }
@@ -58,7 +85,7 @@ struct AppRunner {
         if let status {
             exitStatus = status
         } else {
-            exitStatus = await HeadlessRun.run(trainer: trainer, metrics: metrics)
+            exitStatus = await HeadlessRun.run(trainer: trainer, metrics: metrics, saver: saver)
         }
 
         do {

@@ -48,8 +48,8 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     public var data: String?
 
     /// Which bundled/installed dataset.
-    @Option(help: "mnist (bundled) or fashion (Fashion-MNIST from /usr/share/datasets/fashion-mnist).")
-    public var dataset: DatasetChoice = .mnist
+    @Option(help: "mnist (bundled) or fashion (Fashion-MNIST from /usr/share/datasets/fashion-mnist). (default: mnist)")
+    public var dataset: DatasetChoice?
 
     /// Train on the first N training images only.
     @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
@@ -57,32 +57,53 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 
     // MARK: Model and optimiser
 
-    @Option(help: "Number of passes over the training set.")
-    public var epochs: Int = 20
+    // Options that a checkpoint also records are optional here (their defaults are applied in
+    // `trainingConfig()`), so that `--resume` can tell a flag the user gave from a default.
 
-    @Option(name: .customLong("batch-size"), help: "Images per SGD step (the last partial batch is kept).")
-    public var batchSize: Int = 256
+    @Option(help: "Number of passes over the training set (default: 20; with --resume: the total to reach).")
+    public var epochs: Int?
 
-    @Option(help: "Learning rate.")
-    public var lr: Float = 0.2
+    @Option(name: .customLong("batch-size"), help: "Images per SGD step (the last partial batch is kept). (default: 256)")
+    public var batchSize: Int?
 
-    @Option(help: "SGD momentum in [0, 1).")
-    public var momentum: Float = 0
+    @Option(help: "Learning rate. (default: 0.2; with --resume: changes the saved run's rate from its next batch)")
+    public var lr: Float?
 
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay.")
-    public var weightDecay: Float = 0
+    @Option(help: "SGD momentum in [0, 1). (default: 0)")
+    public var momentum: Float?
+
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay. (default: 0)")
+    public var weightDecay: Float?
 
     /// Hidden layer widths, comma-separated.
-    @Option(help: ArgumentHelp("Hidden layer widths, comma-separated.", valueName: "W,W,..."))
-    public var hidden: String = "512,256"
+    @Option(help: ArgumentHelp("Hidden layer widths, comma-separated. (default: 512,256)", valueName: "W,W,..."))
+    public var hidden: String?
 
     @Option(name: .customLong("init"),
-            help: "Weight initialisation: normal (N(0, 0.01), the tutorial's), default (PyTorch nn.Linear), xavier or he.")
-    public var initScheme: InitChoice = .normal
+            help: "Weight initialisation: normal (N(0, 0.01), the tutorial's), default (PyTorch nn.Linear), xavier or he. (default: normal)")
+    public var initScheme: InitChoice?
 
     /// 0 by default, so that two runs with the same options are the same run.
-    @Option(help: "Random seed for initialisation and shuffling; the same seed and threads give the same run.")
-    public var seed: UInt64 = 0
+    @Option(help: "Random seed for initialisation and shuffling; the same seed and threads give the same run. (default: 0)")
+    public var seed: UInt64?
+
+    // MARK: Checkpoints
+
+    @Option(help: ArgumentHelp("Write a checkpoint to FILE when the run ends (also on q in the dashboard, asking first, and on SIGINT/SIGTERM/SIGHUP).",
+                               valueName: "FILE"))
+    public var save: String?
+
+    @Option(name: .customLong("checkpoint-every"),
+            help: ArgumentHelp("Also write the --save checkpoint after every N epochs.", valueName: "N"))
+    public var checkpointEvery: Int?
+
+    @Option(help: ArgumentHelp("Continue the run saved in FILE exactly (--epochs may extend it; options it records must agree with it).",
+                               valueName: "FILE"))
+    public var resume: String?
+
+    @Option(name: .customLong("inspect-checkpoint"),
+            help: ArgumentHelp("Print what the checkpoint FILE holds and exit.", valueName: "FILE"))
+    public var inspectCheckpoint: String?
 
     @Option(help: "BLAS threads (default: the machine's cores).")
     public var threads: Int?
@@ -95,31 +116,39 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     static let maxLayerWidth = 16_384
     static let maxBatchSize = 65_536
     static let maxThreads = 256
+    /// The engine keeps one Float per batch of the whole run: --epochs 10^14 trapped reserving it.
+    static let maxEpochs = 1_000_000
 
     // MARK: Validation
 
     public mutating func validate() throws {
-        try Self.requirePositive(epochs, "--epochs")
-        try Self.requirePositive(batchSize, "--batch-size", max: Self.maxBatchSize)
+        if let epochs { try Self.requirePositive(epochs, "--epochs", max: Self.maxEpochs) }
+        if let batchSize { try Self.requirePositive(batchSize, "--batch-size", max: Self.maxBatchSize) }
         if let trainLimit { try Self.requirePositive(trainLimit, "--train-limit") }
         if let threads { try Self.requirePositive(threads, "--threads", max: Self.maxThreads) }
-        guard lr.isFinite && lr > 0 else {
+        if let lr, !(lr.isFinite && lr > 0) {
             throw ValidationError("--lr must be a positive finite number (got \(lr))")
         }
-        guard momentum.isFinite && momentum >= 0 && momentum < 1 else {
+        if let momentum, !(momentum.isFinite && momentum >= 0 && momentum < 1) {
             throw ValidationError("--momentum must be in [0, 1) (got \(momentum))")
         }
-        guard weightDecay.isFinite && weightDecay >= 0 else {
+        if let weightDecay, !(weightDecay.isFinite && weightDecay >= 0) {
             throw ValidationError("--weight-decay must be a finite number >= 0 (got \(weightDecay))")
         }
-        _ = try Self.parseHidden(hidden)
+        if let hidden { _ = try Self.parseHidden(hidden) }
         if let data {
-            guard dataset == .mnist else {
+            if let dataset, dataset != .mnist {
                 throw ValidationError("--data cannot be combined with --dataset \(dataset.rawValue): --data names the dataset's folder itself")
             }
             try Self.requireReadableDirectory(data)
         }
-        if let metrics { try Self.requireWritableFileLocation(metrics) }
+        if let metrics { try Self.requireWritableFileLocation(metrics, option: "--metrics") }
+        if let save { try Self.requireWritableFileLocation(save, option: "--save") }
+        if let checkpointEvery {
+            try Self.requirePositive(checkpointEvery, "--checkpoint-every")
+            guard save != nil else { throw ValidationError("--checkpoint-every needs --save FILE (where to write)") }
+        }
+        if let resume, resume.isEmpty { throw ValidationError("--resume needs a file name") }
     }
 
     /// `"512,256"` -> `[512, 256]`; anything else is a one-line error naming `--hidden`.
@@ -156,19 +185,19 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         }
     }
 
-    private static func requireWritableFileLocation(_ path: String) throws {
-        guard !path.isEmpty else { throw ValidationError("--metrics needs a file name") }
+    private static func requireWritableFileLocation(_ path: String, option: String) throws {
+        guard !path.isEmpty else { throw ValidationError("\(option) needs a file name") }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ValidationError("--metrics \(path): is a directory, not a file")
+            throw ValidationError("\(option) \(path): is a directory, not a file")
         }
         let folder = (path as NSString).deletingLastPathComponent
         let directory = folder.isEmpty ? "." : folder
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--metrics \(path): folder \(directory) does not exist")
+            throw ValidationError("\(option) \(path): folder \(directory) does not exist")
         }
         guard FileManager.default.isWritableFile(atPath: directory) else {
-            throw ValidationError("--metrics \(path): folder \(directory) is not writable")
+            throw ValidationError("\(option) \(path): folder \(directory) is not writable")
         }
     }
 
@@ -177,14 +206,14 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     /// The engine configuration these options describe (call after `validate()`).
     public func trainingConfig() throws -> TrainingConfig {
         var config = TrainingConfig()
-        config.epochs = epochs
-        config.batchSize = batchSize
-        config.learningRate = lr
-        config.momentum = momentum
-        config.weightDecay = weightDecay
-        config.hidden = try Self.parseHidden(hidden)
-        config.initScheme = initScheme.scheme
-        config.seed = seed
+        if let epochs { config.epochs = epochs }
+        if let batchSize { config.batchSize = batchSize }
+        if let lr { config.learningRate = lr }
+        if let momentum { config.momentum = momentum }
+        if let weightDecay { config.weightDecay = weightDecay }
+        if let hidden { config.hidden = try Self.parseHidden(hidden) }
+        if let initScheme { config.initScheme = initScheme.scheme }
+        if let seed { config.seed = seed }
         config.threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
         config.trainLimit = trainLimit
         return config
@@ -193,7 +222,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     /// Where the data comes from.
     public var datasetSource: DatasetSource {
         if let data { return .directory(data) }
-        switch dataset {
+        switch dataset ?? .mnist {
         case .mnist: return .bundledMNIST
         case .fashion: return .fashion
         }

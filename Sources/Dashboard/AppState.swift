@@ -99,6 +99,13 @@ public struct AppState: Sendable {
     public private(set) var message: StatusMessage?
     /// Where `s` saves, shown in its message (set by the app when it knows the path).
     public var checkpointPath: String?
+    /// `q` asks "save before quitting? y/n" first (the app sets this with `--save`, and clears it
+    /// once the finished run is saved: then there is nothing left to lose).
+    public var confirmSaveOnQuit = false
+    /// `q` was pressed and the question is showing: `y` saves and quits, `n` quits, Esc cancels.
+    public private(set) var confirmingQuit = false
+    /// The question `q` asks with `confirmSaveOnQuit`.
+    public static let saveBeforeQuitPrompt = "save before quitting? y/n (Esc: keep running)"
 
     // MARK: Requests not yet confirmed by the engine
     // Keys act on the trainer at once, but its answer (an event) comes a moment later. A key
@@ -130,6 +137,28 @@ public struct AppState: Sendable {
     /// Shows `text` in the keys line for a few seconds (the app reports e.g. "saved to run.ckpt").
     public mutating func note(_ text: String, now: Double, isError: Bool = false) {
         message = StatusMessage(text: text, time: now, isError: isError)
+    }
+
+    /// Seeds the charts with a resumed run's history (from its checkpoint), so they continue
+    /// where it left off. `batchLosses[i]` is step i + 1's loss; epoch `e` ended at step
+    /// `e * batchesPerEpoch`.
+    public mutating func restoreHistory(from snapshot: TrainingSnapshot) {
+        let perEpoch = max(1, info.batchesPerEpoch)
+        let epochs = snapshot.history.epochs.map {
+            EpochSummary(epoch: $0.epoch, trainLoss: $0.trainLoss, trainAccuracy: $0.trainAccuracy,
+                         testLoss: $0.testLoss, testAccuracy: $0.testAccuracy, trainSeconds: $0.trainSeconds,
+                         learningRate: $0.learningRate, endStep: $0.epoch * perEpoch)
+        }
+        let changes = snapshot.history.learningRateChanges.map { LearningRateChange(from: $0.from, to: $0.to, step: $0.step) }
+        restoreHistory(batchLosses: snapshot.history.batchLosses, epochs: epochs, learningRateChanges: changes)
+        learningRate = snapshot.position.learningRate
+    }
+
+    mutating func restoreHistory(batchLosses: [Float], epochs: [EpochSummary],
+                                        learningRateChanges: [LearningRateChange]) {
+        for (index, loss) in batchLosses.enumerated() { losses.record(step: index + 1, loss: loss) }
+        self.epochs = epochs
+        self.learningRateChanges = learningRateChanges
     }
 
     // MARK: Events
@@ -223,7 +252,15 @@ public struct AppState: Sendable {
 extension AppState {
     /// Reacts to a key; returns what the app should ask of the trainer or the program.
     public mutating func handle(_ key: Key, now: Double) -> [Command] {
+        if confirmingQuit {
+            return answerQuitQuestion(key, now: now)
+        }
         if key == .character("q") || key == .character("Q") {
+            if confirmSaveOnQuit {
+                confirmingQuit = true
+                note(Self.saveBeforeQuitPrompt, now: now)
+                return []
+            }
             wantsQuit = true
             return [.quit]
         }
@@ -239,6 +276,29 @@ extension AppState {
         if browser != nil, handleBrowserKey(key) { return [] }
         if focus == .confusion, handleConfusionKey(key) { return [] }
         return handleGlobalKey(key, now: now)
+    }
+
+    /// While "save before quitting?" shows: y saves then quits, n quits, Esc cancels; any other
+    /// key repeats the question (a stray key must neither quit nor lose the run).
+    private mutating func answerQuitQuestion(_ key: Key, now: Double) -> [Command] {
+        switch key {
+        case .character("y"), .character("Y"):
+            confirmingQuit = false
+            wantsQuit = true
+            note(checkpointPath.map { "saving checkpoint to \($0)" } ?? "saving checkpoint", now: now)
+            return [.saveCheckpoint, .quit]
+        case .character("n"), .character("N"):
+            confirmingQuit = false
+            wantsQuit = true
+            return [.quit]
+        case .escape:
+            confirmingQuit = false
+            note("quit cancelled", now: now)
+            return []
+        default:
+            note(Self.saveBeforeQuitPrompt, now: now)
+            return []
+        }
     }
 
     private mutating func handleBrowserKey(_ key: Key) -> Bool {

@@ -47,6 +47,14 @@ public final class MLP {
     /// Per input column: max over the batch (0 = the column is zero in every row).
     private let columnMax: UnsafeMutablePointer<Float>
     private let activeColumns: UnsafeMutablePointer<Int32>
+    /// Per input column: OR of its pixel bytes over the batch (0 = zero in every row).
+    private let columnBits: UnsafeMutablePointer<UInt8>
+    /// `pixelScale[b] == Float(b) / 255`, the very values `scalePixels` computes (a table, so the
+    /// compacted gather converts a pixel with one load instead of a division).
+    private let pixelScale: UnsafeMutablePointer<Float>
+    /// False after `loadBatchCompacted` compacted the batch: the full input buffer was not filled,
+    /// so only the compacted forward pass and plain-SGD step may follow.
+    private var fullInputLoaded = true
     /// Active columns of the current batch when compacted; 0 = not compacted (use the full input).
     public private(set) var activeColumnCount = 0
 
@@ -85,6 +93,9 @@ public final class MLP {
         compactWeights = .allocateZeroed(layerSizes[0] * layerSizes[1])
         columnMax = .allocateZeroed(layerSizes[0])
         activeColumns = .allocate(capacity: layerSizes[0]); activeColumns.initialize(repeating: 0, count: layerSizes[0])
+        columnBits = .allocate(capacity: layerSizes[0]); columnBits.initialize(repeating: 0, count: layerSizes[0])
+        pixelScale = .allocate(capacity: 256)
+        for byte in 0..<256 { pixelScale[byte] = Float(byte) / 255 }
     }
 
     deinit {
@@ -93,6 +104,7 @@ public final class MLP {
         probabilities.deallocate(); losses.deallocate(); labels.deallocate(); predictions.deallocate()
         ones.deallocate()
         compactInput.deallocate(); compactWeights.deallocate(); columnMax.deallocate(); activeColumns.deallocate()
+        columnBits.deallocate(); pixelScale.deallocate()
     }
 
     // MARK: Parameter layout
@@ -158,6 +170,7 @@ public final class MLP {
     /// Indices must be valid and `indices.count <= maxBatch` (the trainer guarantees both).
     public func loadBatch(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
         activeColumnCount = 0
+        fullInputLoaded = true
         let size = inputSize
         let x = activations[0]
         images.pixels.withUnsafeBufferPointer { pixels in
@@ -176,6 +189,7 @@ public final class MLP {
     /// Gathers the contiguous images `range` (evaluation).
     public func loadBatch(_ images: LabeledImages, range: Range<Int>) {
         activeColumnCount = 0
+        fullInputLoaded = true
         let size = inputSize
         let x = activations[0]
         images.pixels.withUnsafeBufferPointer { pixels in
@@ -219,7 +233,7 @@ public final class MLP {
     /// and `sgdStep` then ignores the compaction (the full input is kept), which is still correct.
     /// Does nothing when fewer than 1/8 of the columns are inactive.
     public func compactInputColumns(batch: Int) {
-        let size = inputSize, hidden = layerSizes[1]
+        let size = inputSize
         let x = activations[0]
         columnMax.update(repeating: 0, count: size)
         for row in 0..<batch {
@@ -242,6 +256,64 @@ public final class MLP {
             let xRow = x + row * size, cRow = compactInput + row * count
             for c in 0..<count { cRow[c] = xRow[Int(activeColumns[c])] }
         }
+        gatherFirstLayerRows(count: count)
+    }
+
+    /// `loadBatch(_:indices:)` and `compactInputColumns(batch:)` in one, from the pixel bytes: finds
+    /// the active columns by OR-ing the batch's bytes, then scales only those pixels, straight into
+    /// the compacted input (the same Float values, so the same run bit for bit, without scaling,
+    /// scanning and copying the full float batch). When compaction does not pay (see
+    /// `compactInputColumns`) it loads the full batch instead, exactly as `loadBatch` does.
+    ///
+    /// After a compacted load the full input buffer is *not* filled: only `forward` and the plain-SGD
+    /// `sgdStep` (momentum and weight decay 0) may follow; the trainer uses it for plain SGD only.
+    public func loadBatchCompacted(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
+        activeColumnCount = 0
+        fullInputLoaded = true
+        let size = inputSize
+        images.pixels.withUnsafeBufferPointer { pixels in
+            images.labels.withUnsafeBufferPointer { imageLabels in
+                guard let source = pixels.baseAddress, let labelBase = imageLabels.baseAddress else { return }
+                // Which columns are non-zero anywhere in the batch (16 bytes at a time).
+                columnBits.update(repeating: 0, count: size)
+                for (row, index) in indices.enumerated() {
+                    let image = source + Int(index) * size
+                    var j = 0
+                    while j + 16 <= size {
+                        let bits = UnsafeRawPointer(columnBits + j).loadUnaligned(as: SIMD16<UInt8>.self)
+                        let bytes = UnsafeRawPointer(image + j).loadUnaligned(as: SIMD16<UInt8>.self)
+                        UnsafeMutableRawPointer(columnBits + j).storeBytes(of: bits | bytes, as: SIMD16<UInt8>.self)
+                        j += 16
+                    }
+                    while j < size { columnBits[j] |= image[j]; j += 1 }
+                    labels[row] = Int32(labelBase[Int(index)])
+                }
+                var count = 0
+                for j in 0..<size where columnBits[j] != 0 {
+                    activeColumns[count] = Int32(j)
+                    count += 1
+                }
+                guard count > 0, count <= size - size / 8 else {
+                    let x = activations[0]
+                    for (row, index) in indices.enumerated() {
+                        scalePixels(source + Int(index) * size, into: x + row * size, count: size)
+                    }
+                    return
+                }
+                for (row, index) in indices.enumerated() {
+                    let image = source + Int(index) * size, cRow = compactInput + row * count
+                    for c in 0..<count { cRow[c] = pixelScale[Int(image[Int(activeColumns[c])])] }
+                }
+                gatherFirstLayerRows(count: count)
+                fullInputLoaded = false
+            }
+        }
+    }
+
+    /// Copies the rows of W0 for the `count` active columns into `compactWeights` and marks the
+    /// batch compacted (`sgdStep` scatters them back after updating them).
+    private func gatherFirstLayerRows(count: Int) {
+        let hidden = layerSizes[1]
         let w0 = parameters + weightOffsets[0]
         for c in 0..<count {
             (compactWeights + c * hidden).update(from: w0 + Int(activeColumns[c]) * hidden, count: hidden)
@@ -282,6 +354,7 @@ public final class MLP {
     /// Gradient of the mean batch loss into `gradients` (after `forward(batch:)`), without touching
     /// the parameters. Used by gradient checks and the momentum path.
     public func computeGradients(batch: Int) {
+        precondition(fullInputLoaded, "a batch compacted by loadBatchCompacted has no full input for computeGradients")
         backward(batch: batch) { l, x, dy in
             Linear.parameterGradient(input: x, dOutput: dy, dWeights: gradients + weightOffsets[l],
                                      dBias: gradients + biasOffsets[l], alpha: 1, beta: 0, batch: batch,
@@ -315,7 +388,10 @@ public final class MLP {
                                              inFeatures: layerSizes[l], outFeatures: layerSizes[l + 1], ones: ones)
                 }
             }
-        } else if momentum == 0 {
+            return
+        }
+        precondition(fullInputLoaded, "a batch compacted by loadBatchCompacted is for plain SGD only")
+        if momentum == 0 {
             let beta = 1 - lr * weightDecay
             backward(batch: batch) { l, x, dy in
                 Linear.parameterGradient(input: x, dOutput: dy, dWeights: parameters + weightOffsets[l],

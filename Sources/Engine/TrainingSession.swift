@@ -185,8 +185,12 @@ final class TrainingSession {
         let batchIndex = position.batchesDone
         let first = batchIndex * config.batchSize
         let count = min(config.batchSize, n - first)
-        mlp.loadBatch(train, indices: UnsafeBufferPointer(start: order + first, count: count))
-        if config.momentum == 0 && config.weightDecay == 0 { mlp.compactInputColumns(batch: count) }
+        let indices = UnsafeBufferPointer(start: order + first, count: count)
+        if config.momentum == 0 && config.weightDecay == 0 {
+            mlp.loadBatchCompacted(train, indices: indices)  // plain SGD: skip all-zero input columns
+        } else {
+            mlp.loadBatch(train, indices: indices)
+        }
         let lossSum = mlp.forward(batch: count)
         let loss = Float(lossSum / Double(count))
         let lr = position.learningRate

@@ -1,0 +1,79 @@
+import CBLAS
+import Engine
+import Foundation
+import MNISTData
+
+/// What a worker measures in one OpenBLAS environment: the GEMM floor and the engine's epochs.
+/// Sent to the parent as one `RESULT {json}` line.
+struct EnvironmentMeasurement: Codable {
+    /// OpenBLAS's name for the kernels it chose (`openblas_get_corename`).
+    var kernel: String
+    /// Sum of the eight training GEMMs at batch size, scaled to one epoch's samples.
+    var gemmFloorPerEpoch: Double
+    /// The engine's training-pass seconds, one per epoch.
+    var engineEpochSeconds: [Double]
+    /// Model FLOPs of one epoch (the eight GEMMs at full width, every sample).
+    var flopsPerEpoch: Double
+
+    static let resultPrefix = "RESULT "
+
+    var engineMedian: Double { median(engineEpochSeconds) }
+    var engineGFLOPs: Double { flopsPerEpoch / engineMedian / 1e9 }
+    var floorGFLOPs: Double { flopsPerEpoch / gemmFloorPerEpoch / 1e9 }
+}
+
+/// The worker side: runs in the environment the parent chose and prints human-readable detail,
+/// then the `RESULT` line.
+struct EnvironmentWorker {
+    var dataset: Dataset
+    var config: TrainingConfig
+    var repeats: Int
+
+    func run() async throws -> EnvironmentMeasurement {
+        let layers = [dataset.train.pixelsPerImage] + config.hidden + [dataset.classCount]
+        let kernel = String(cString: mnist_blas_description())
+        print("OpenBLAS kernel \(kernel), \(config.threads) threads, \(BlasEnvironment.describeCurrent())")
+
+        // The kernels must be right before their speed means anything.
+        mnist_blas_set_threads(Int32(config.threads))
+        let shapes = GemmShape.training(layers: layers, batch: config.batchSize)
+        let check = shapes.map { $0.maximumRelativeError() }.max() ?? 0
+        guard check < 1e-4 else {
+            throw BenchFailure(description: "cblas_sgemm disagrees with a naive reference (relative error \(check)); not timing it")
+        }
+        print("GEMM check against a naive Double reference at the \(shapes.count) shapes: ok (max relative error \(String(format: "%.1e", check)))")
+
+        // (a) The GEMM floor.
+        print("cblas_sgemm at the \(shapes.count) training GEMM shapes, batch \(config.batchSize) (median of \(repeats)):")
+        var floorPerBatch = 0.0
+        for shape in shapes {
+            let seconds = shape.medianSeconds(repeats: repeats)
+            floorPerBatch += seconds
+            print("  \(pad(shape.name, 26)) \(pad(shape.dimensions, 12)) \(fmt(shape.flops / seconds / 1e9, 1)) GFLOP/s  \(fmt(seconds * 1e6, 1)) us")
+        }
+        let trainCount = min(config.trainLimit ?? dataset.train.count, dataset.train.count)
+        let floorPerEpoch = floorPerBatch * Double(trainCount) / Double(config.batchSize)
+        print("  sum per batch \(fmt(floorPerBatch * 1e3, 3)) ms; per epoch (\(trainCount) samples) \(fmt(floorPerEpoch, 3)) s")
+
+        // (b) The engine.
+        let trainer = try Trainer(dataset: dataset, config: config)
+        print("mnist-tui engine on \(dataset.name), \(config.epochs) epoch\(config.epochs == 1 ? "" : "s"), \(trainer.info.batchesPerEpoch) batches an epoch, init \(config.initScheme.rawValue), seed \(config.seed):")
+        trainer.start()
+        var engineSeconds: [Double] = []
+        for await event in trainer.events {
+            if case .epoch(let m) = event {
+                engineSeconds.append(m.trainSeconds)
+                print("  epoch \(m.epoch): train \(fmt(m.trainSeconds, 3)) s, loss \(fmt(m.trainLoss, 4)), "
+                      + "test accuracy \(fmt(m.testAccuracy * 100, 2))%")
+            }
+        }
+        // A fingerprint of the final weights: equal across runs with one seed, thread count and kernel.
+        let fingerprint = trainer.snapshot().parameters.reduce(UInt64(0xcbf2_9ce4_8422_2325)) {
+            ($0 ^ UInt64($1.bitPattern)) &* 0x0000_0100_0000_01b3
+        }
+        print("  final weights FNV-1a: \(String(fingerprint, radix: 16))")
+        return EnvironmentMeasurement(
+            kernel: kernel, gemmFloorPerEpoch: floorPerEpoch, engineEpochSeconds: engineSeconds,
+            flopsPerEpoch: GemmShape.flopsPerSample(layers: layers) * Double(trainCount))
+    }
+}

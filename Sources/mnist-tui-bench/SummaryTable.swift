@@ -1,0 +1,58 @@
+/// One column of the summary: an environment's engine measurement and the numpy run beside it.
+struct Comparison {
+    var environment: BlasEnvironment
+    var engine: EnvironmentMeasurement
+    var numpyKernel: String
+    /// nil when the numpy run was skipped.
+    var numpyEpochSeconds: [Double]?
+
+    var numpyMedian: Double? { numpyEpochSeconds.map(median) }
+}
+
+/// The closing table: one row per figure, one column per environment.
+enum SummaryTable {
+    static func render(_ comparisons: [Comparison], threads: Int, epochs: Int) -> String {
+        let rows: [(String, (Comparison) -> String)] = [
+            ("OpenBLAS kernel, engine / numpy", { "\($0.engine.kernel) / \($0.numpyKernel)" }),
+            ("GEMM floor per epoch", { "\(fmt($0.engine.gemmFloorPerEpoch, 3)) s (\(fmt($0.engine.floorGFLOPs, 0)) GFLOP/s)" }),
+            ("engine median epoch", { "\(fmt($0.engine.engineMedian, 3)) s" }),
+            ("numpy median epoch", { $0.numpyMedian.map { "\(fmt($0, 3)) s" } ?? "skipped" }),
+            ("numpy / engine (goal >= 1.2)", { c in c.numpyMedian.map { "\(fmt($0 / c.engine.engineMedian, 2))x" } ?? "-" }),
+            ("engine effective GFLOP/s", { fmt($0.engine.engineGFLOPs, 1) }),
+            ("engine / GEMM floor (goal <= 1.05)", { "\(fmt($0.engine.engineMedian / $0.engine.gemmFloorPerEpoch, 2))x" }),
+        ]
+        let labelWidth = rows.map(\.0.count).max() ?? 0
+        let columns = comparisons.map { comparison in
+            [comparison.environment.label] + rows.map { $0.1(comparison) }
+        }
+        let widths = columns.map { $0.map(\.count).max() ?? 0 }
+        var lines: [String] = []
+        let heading = "Summary: median epoch (training pass), \(threads) threads, \(epochs) epoch\(epochs == 1 ? "" : "s")"
+        lines.append(heading)
+        func line(_ label: String, _ cell: ([String]) -> String) -> String {
+            let text = pad(label, labelWidth) + zip(columns, widths).map { "  " + pad(cell($0), $1) }.joined()
+            return String(text.reversed().drop(while: { $0 == " " }).reversed())
+        }
+        lines.append(line("") { $0[0] })
+        lines.append(String(repeating: "-", count: labelWidth + widths.reduce(0) { $0 + $1 + 2 }))
+        for (index, row) in rows.enumerated() {
+            lines.append(line(row.0) { $0[index + 1] })
+        }
+        // The mixed pairing: the product as it runs here against numpy as it runs without the pin.
+        if let unpinned = comparisons.first(where: { $0.environment == .unpinned }),
+           let inherited = comparisons.first(where: { $0.environment == .inherited }),
+           let numpy = unpinned.numpyMedian {
+            lines.append("")
+            lines.append("Mixed: numpy unpinned (\(unpinned.numpyKernel)) / engine in the inherited env (\(inherited.engine.kernel)): "
+                         + "\(fmt(numpy / inherited.engine.engineMedian, 2))x")
+        }
+        lines.append("GEMM floor: the 8 training GEMMs at full width, timed alone; the engine's first layer skips "
+                     + "all-zero input columns, so it can beat it.")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Left-aligns `text` in `width` columns (counting characters).
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
