@@ -148,7 +148,10 @@ struct TmuxSession {
         let description: String
     }
 
-    init(tmux: String, binary: String, arguments: [String], width: Int = 120, height: Int = 40) throws {
+    /// `directory`: the program's working directory (where `s` saves `mnist-tui.ckpt` without
+    /// `--save`); the test process's own when nil.
+    init(tmux: String, binary: String, arguments: [String], width: Int = 120, height: Int = 40,
+         directory: String? = nil) throws {
         self.tmux = tmux
         let quoted = ([binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
         // `trap : INT`: the shell survives Ctrl-C (as an interactive one does) to report the status.
@@ -157,8 +160,9 @@ struct TmuxSession {
             + "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; "
             + "sleep 300"
         // Not captured: the server this starts inherits the output descriptors and keeps them open.
-        try run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "\(width)", "-y", "\(height)", "sh", "-c", script],
-                captureOutput: false)
+        let start = directory.map { ["-c", $0] } ?? []
+        try run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "\(width)", "-y", "\(height)"] + start
+                + ["sh", "-c", script], captureOutput: false)
     }
 
     func send(_ key: String) throws {

@@ -8,11 +8,13 @@ import Testing
     private static let enabled = tmuxPath != nil || runningInCI
 
     /// A session of the binary, after checking both tmux and the binary are there.
-    private func open(_ arguments: [String], width: Int = 120, height: Int = 40) throws -> TmuxSession {
+    private func open(_ arguments: [String], width: Int = 120, height: Int = 40,
+                      directory: String? = nil) throws -> TmuxSession {
         let tmux = try #require(tmuxPath, "tmux is required in CI")
         try #require(FileManager.default.isExecutableFile(atPath: binaryPath),
                      "no binary at \(binaryPath): run `swift build` before `swift test`")
-        return try TmuxSession(tmux: tmux, binary: binaryPath, arguments: arguments, width: width, height: height)
+        return try TmuxSession(tmux: tmux, binary: binaryPath, arguments: arguments, width: width, height: height,
+                               directory: directory)
     }
 
     // MARK: - Divergence
@@ -150,7 +152,11 @@ import Testing
     @Test("a thousand random keys while training: no crash, toggles still sane, q exits 0",
           .enabled(if: enabled, "tmux is not installed"), .timeLimit(.minutes(2)))
     func randomKeys() throws {
-        let session = try open(["--train-limit", "2000", "--epochs", "1000", "--seed", "5"])
+        // In a folder of its own: `s` saves mnist-tui.ckpt in the working directory.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-tui-keys-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let session = try open(["--train-limit", "2000", "--epochs", "1000", "--seed", "5"], directory: folder.path)
         defer { session.close() }
         _ = try session.waitFor("dashboard running") { $0.contains("RUNNING") && Screen.batch($0) != nil }
         _ = try session.waitFor("the first evaluation") { (Screen.epoch($0) ?? 0) >= 2 }
