@@ -41,7 +41,8 @@ public enum DashboardView {
         let accuracyInner = grid.box(layout.accuracy, title: AccuracyPanel.title(state), theme: theme)
         AccuracyPanel.draw(state, in: accuracyInner, grid: &grid, theme: theme)
         let confusionInner = grid.box(layout.confusion, title: ConfusionPanel.title(state), theme: theme,
-                                      focused: state.focus == .confusion)
+                                      focused: state.focus == .confusion,
+                                      rightTitle: ConfusionPanel.legend(state, innerWidth: layout.confusion.width - 2))
         ConfusionPanel.draw(state, in: confusionInner, grid: &grid, theme: theme)
 
         if state.browser != nil {

@@ -55,6 +55,19 @@ enum Format {
         return String(repeating: "#", count: max(0, width))
     }
 
+    /// `value` in scientific notation in at most `width` columns, as precise as fits: 4.3e-4,
+    /// 1.2e5, 1e-12 (no "+" and no leading zeros in the exponent). "--" when nothing fits.
+    static func scientific(_ value: Double, width: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : "inf" }
+        for digits in stride(from: 2, through: 0, by: -1) {
+            let raw = String(format: "%.\(digits)e", value)   // 4.30e-04
+            guard let e = raw.firstIndex(of: "e"), let exponent = Int(raw[raw.index(after: e)...]) else { continue }
+            let text = String(raw[..<e]) + "e" + String(exponent)
+            if text.count <= width { return text }
+        }
+        return "--"
+    }
+
     /// `text` padded on the left to `width` columns.
     static func padLeft(_ text: String, _ width: Int) -> String {
         let n = text.unicodeScalars.count

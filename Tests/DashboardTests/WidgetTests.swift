@@ -245,18 +245,19 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         let grid = drawWidget(width: 39, height: 12, color: false) { grid, rect, theme in
             ConfusionPanel.draw(Self.state(focused: false), in: rect, grid: &grid, theme: theme)
         }
+        // The narrow variant: recall on the diagonal (** for 100%), no recall column.
         #expect(grid.lines == [
-            "t\\p 0  1  2  3  4  5  6  7  8  9   rec ",
-            " 0 90  ·  ·  ·  ·  ·  ·  ·  ·  ·  100% ",
-            " 1  · 1k  ·  ·  ·  ·  ·  ·  ·  ·  100% ",
-            " 2  ·  · 92  ·  ·  ·  ·  ·  ·  ·  100% ",
-            " 3  ·  ·  · 93  ·  ·  ·  ·  ·  ·  100% ",
-            " 4  ·  ·  ·  · 94  ·  ·  ·  · 12   89% ",
-            " 5  ·  ·  ·  ·  · 95  ·  ·  ·  ·  100% ",
-            " 6  ·  ·  ·  ·  ·  · 96  ·  ·  ·  100% ",
-            " 7  ·  ·  3  ·  ·  ·  · 97  ·  ·   97% ",
-            " 8  ·  ·  ·  ·  ·  ·  ·  · 98  ·  100% ",
-            " 9  ·  ·  ·  ·  ·  ·  ·  ·  · 99  100% ",
+            "t\\p 0  1  2  3  4  5  6  7  8  9       ",
+            " 0 **  ·  ·  ·  ·  ·  ·  ·  ·  ·       ",
+            " 1  · **  ·  ·  ·  ·  ·  ·  ·  ·       ",
+            " 2  ·  · **  ·  ·  ·  ·  ·  ·  ·       ",
+            " 3  ·  ·  · **  ·  ·  ·  ·  ·  ·       ",
+            " 4  ·  ·  ·  · 88  ·  ·  ·  · 12       ",
+            " 5  ·  ·  ·  ·  · **  ·  ·  ·  ·       ",
+            " 6  ·  ·  ·  ·  ·  · **  ·  ·  ·       ",
+            " 7  ·  ·  3  ·  ·  ·  · 97  ·  ·       ",
+            " 8  ·  ·  ·  ·  ·  ·  ·  · **  ·       ",
+            " 9  ·  ·  ·  ·  ·  ·  ·  ·  · **       ",
             "1989/2004 right · Tab selects a cell   ",
         ])
     }

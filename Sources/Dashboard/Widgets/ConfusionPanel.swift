@@ -1,5 +1,12 @@
 // The confusion matrix: rows true class, columns predicted, each cell shaded by its share of the
 // row, the diagonal in its own style, per-class recall on the right, and a selectable cell.
+//
+// Two variants. Wide (4-column cells, when the panel has room): exact counts and a recall column.
+// Narrow (3-column cells, the 80-column layout): every value is at most two characters followed by
+// a space, so neighbours never run together: the diagonal shows the class's recall as a whole
+// percent (rounded down, "**" for 100%), off-diagonal counts up to 99 as numbers and 100 or more
+// as "++". The legend sits in the panel's bottom border, and the footer gives the selected cell's
+// exact count, so nothing is lost.
 
 enum ConfusionPanel {
     /// Rows the panel needs: border, header, one per class, footer.
@@ -9,6 +16,39 @@ enum ConfusionPanel {
     static func width(classes: Int, cellWidth: Int) -> Int { 2 + 2 + classes * cellWidth + recallWidth(cellWidth) }
 
     static func recallWidth(_ cellWidth: Int) -> Int { cellWidth >= 4 ? 7 : 5 }
+
+    /// Whether the panel's inner area `width` columns wide gets the narrow variant.
+    static func isNarrow(width: Int, classes: Int) -> Bool { width < self.width(classes: classes, cellWidth: 4) }
+
+    // MARK: Narrow cells
+
+    /// Off-diagonal counts from this on show as `manyMarker` in the narrow variant.
+    static let manyThreshold = 100
+    static let manyMarker = "++"
+    /// A diagonal cell of a class recalled perfectly, in the narrow variant.
+    static let perfectMarker = "**"
+
+    /// The two-character text of a narrow cell (before its trailing space): recall percent on the
+    /// diagonal, the count (or `manyMarker`) elsewhere, nil for an empty off-diagonal cell.
+    static func narrowText(count: Int, rowTotal: Int, diagonal: Bool) -> String? {
+        if diagonal {
+            guard rowTotal > 0 else { return "--" }
+            // Rounded down so 99.7% never reads as a perfect 100.
+            let percent = count * 100 / rowTotal
+            return percent >= 100 ? perfectMarker : Format.padLeft(String(percent), 2)
+        }
+        if count == 0 { return nil }
+        return count >= manyThreshold ? manyMarker : Format.padLeft(String(count), 2)
+    }
+
+    /// The legend for the panel's bottom border: empty in the wide variant (or before an evaluation).
+    static func legend(_ state: AppState, innerWidth: Int) -> String {
+        guard let matrix = state.latest?.confusion, matrix.classes > 0,
+              isNarrow(width: innerWidth, classes: matrix.classes) else { return "" }
+        let perfect = (0..<matrix.classes).contains { matrix.rowTotal($0) > 0 && matrix[$0, $0] == matrix.rowTotal($0) }
+        let atLeast = state.options.unicode ? "≥" : ">="
+        return "diagonal recall %" + (perfect ? " (\(perfectMarker) 100)" : "") + " · \(manyMarker) \(atLeast)\(manyThreshold)"
+    }
 
     static func title(_ state: AppState) -> String {
         state.latest.map { "Confusion · epoch \($0.epoch)" } ?? "Confusion"
@@ -33,7 +73,8 @@ enum ConfusionPanel {
             return
         }
         let n = matrix.classes
-        let cellWidth = rect.width >= width(classes: n, cellWidth: 4) ? 4 : 3
+        let narrow = isNarrow(width: rect.width, classes: n)
+        let cellWidth = narrow ? 3 : 4
         let recallWidth = recallWidth(cellWidth)
         let focused = state.focus == .confusion
         // Header: predicted classes.
@@ -44,8 +85,10 @@ enum ConfusionPanel {
                      style: theme.style(.label), limit: max(0, rect.maxX - x))
         }
         let recallX = rect.x + 3 + n * cellWidth
-        grid.put(Format.padLeft(cellWidth >= 4 ? "recall" : "rec", recallWidth), x: recallX, y: rect.y, style: theme.style(.label),
-                 limit: max(0, rect.maxX - recallX))
+        if !narrow {
+            grid.put(Format.padLeft("recall", recallWidth), x: recallX, y: rect.y, style: theme.style(.label),
+                     limit: max(0, rect.maxX - recallX))
+        }
         for row in 0..<n {
             let y = rect.y + 1 + row
             guard y < rect.maxY else { break }
@@ -67,7 +110,11 @@ enum ConfusionPanel {
                 // Counts sit in the cell's first columns with a space after, so a diagonal count
                 // that needs the whole cell (1135) still has a space before it.
                 let text: String
-                if count == 0 && !selected {
+                if narrow {
+                    let value = narrowText(count: count, rowTotal: matrix.rowTotal(row), diagonal: row == column)
+                    let empty = selected ? " 0" : Format.padLeft(String(theme.glyphs.middleDot), 2)
+                    text = (value ?? empty) + " "
+                } else if count == 0 && !selected {
                     text = Format.padLeft(String(theme.glyphs.middleDot), cellWidth - 1) + " "
                 } else if String(count).count <= cellWidth - 1 {
                     text = Format.padLeft(String(count), cellWidth - 1) + " "
@@ -79,6 +126,7 @@ enum ConfusionPanel {
                 grid.put(text, x: x, y: y, style: theme.style(role),
                          limit: max(0, min(cellWidth, rect.maxX - x)))
             }
+            guard !narrow else { continue }
             let recall = matrix.recall(row).map { Format.percent($0, decimals: cellWidth >= 4 ? 1 : 0) } ?? "--"
             let recallRole: Role = (matrix.recall(row) ?? 1) < 0.95 ? .wrong : .normal
             grid.put(Format.padLeft(recall, recallWidth), x: recallX, y: y, style: theme.style(recallRole),
@@ -91,7 +139,8 @@ enum ConfusionPanel {
         if focused {
             let cell = state.selection
             let count = cell.truth < n && cell.predicted < n ? matrix[cell.truth, cell.predicted] : 0
-            footer = "true \(cell.truth) pred \(cell.predicted): \(count)  Enter browse · Esc"
+            footer = narrow ? "true \(cell.truth) pred \(cell.predicted): \(count) · Enter browse"
+                            : "true \(cell.truth) pred \(cell.predicted): \(count)  Enter browse · Esc"
         } else {
             let correct = (0..<n).reduce(0) { $0 + matrix[$1, $1] }
             let all = max(1, matrix.counts.reduce(0, +))

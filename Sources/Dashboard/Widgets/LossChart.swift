@@ -26,7 +26,7 @@ enum LossChart {
                      style: theme.style(.dim), limit: rect.width - 1)
             return
         }
-        let labelWidth = 6
+        let labelWidth = axisLabelWidth + 1
         let hasLabelRow = rect.height >= 7
         let plot = Rect(x: rect.x + labelWidth, y: rect.y, width: rect.width - labelWidth,
                         height: rect.height - 1 - (hasLabelRow ? 1 : 0))
@@ -160,13 +160,23 @@ enum LossChart {
         }
     }
 
-    /// A y-axis label: on the linear scale every label has the decimals the top one needs.
+    /// A y-axis label: on the linear scale every label has the decimals the top one needs. At most
+    /// `axisLabelWidth` characters: a longer one (0.00043 on the log scale, 123456 after a blow-up)
+    /// would be clipped into a wrong number, so it is written short (4.3e-4, 1.2e5).
     static func axisLabel(_ value: Double, scale: YScale) -> String {
-        guard !scale.isLog else { return Format.loss(value) }
-        let top = abs(scale.high)
-        let decimals = top >= 100 ? 0 : top >= 10 ? 1 : top >= 0.1 ? 2 : 3
-        return String(format: "%.\(decimals)f", value)
+        let text: String
+        if scale.isLog {
+            text = Format.loss(value)
+        } else {
+            let top = abs(scale.high)
+            let decimals = top >= 100 ? 0 : top >= 10 ? 1 : top >= 0.1 ? 2 : 3
+            text = String(format: "%.\(decimals)f", value)
+        }
+        return text.count <= axisLabelWidth ? text : Format.scientific(value, width: axisLabelWidth)
     }
+
+    /// Columns for a y-axis label (the axis line follows it).
+    static let axisLabelWidth = 5
 
     /// Too small for a chart: the latest figures as text.
     private static func drawSummary(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {

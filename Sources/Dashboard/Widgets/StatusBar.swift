@@ -18,8 +18,9 @@ enum StatusBar {
         guard !rect.isEmpty else { return }
         let (word, role) = stateWord(state.runState)
         var x = grid.put(" " + word + " ", x: rect.x, y: rect.y, style: theme.style(role), limit: rect.width)
+        /// Draws "  label value" only when it fits whole: a cut value ("lr now 2" for 250) misleads.
         func segment(_ label: String, _ value: String, y: Int, role: Role = .value) {
-            guard x < rect.maxX else { return }
+            guard x + 2 + label.unicodeScalars.count + value.unicodeScalars.count <= rect.maxX else { return }
             x = grid.put("  " + label, x: x, y: y, style: theme.style(.label), limit: rect.maxX - x)
             x = grid.put(value, x: x, y: y, style: theme.style(role), limit: max(0, rect.maxX - x))
         }
