@@ -107,6 +107,19 @@ public struct AppState: Sendable {
     /// The question `q` asks with `confirmSaveOnQuit`.
     public static let saveBeforeQuitPrompt = "save before quitting? y/n (Esc: keep running)"
 
+    // MARK: Requests not yet confirmed by the engine
+    // Keys act on the trainer at once, but its answer (an event) comes a moment later. A key
+    // pressed in between must build on the request, not on the stale state, or fast presses are
+    // lost: `-` twice gave one halving, `p` twice paused twice instead of pausing and resuming.
+
+    /// Learning rates sent with `.setLearningRate`, oldest first, not yet announced back.
+    private var pendingLearningRates: [Float] = []
+    /// At most this many are remembered (the engine may skip some: it applies only the latest).
+    private static let pendingLimit = 32
+    /// The pause state last asked for (true: paused); nil until a key asks, and again after the
+    /// engine changes it by itself (divergence, end of run).
+    private var requestedPause: Bool?
+
     public init(info: RunInfo, testImages: LabeledImages, options: DisplayOptions, startTime: Double) {
         self.info = info
         self.testImages = testImages
@@ -155,6 +168,8 @@ public struct AppState: Sendable {
         case .started(let newInfo):
             info = newInfo
             learningRate = newInfo.config.learningRate
+            pendingLearningRates = []
+            requestedPause = nil
         case .batch(let batch):
             losses.record(step: batch.step, loss: batch.loss)
             lastBatch = batch
@@ -163,17 +178,35 @@ public struct AppState: Sendable {
         case .stateChanged(let state):
             runState = state
             switch state {
-            case .done, .stopped: endTime = now
-            case .running, .paused: endTime = nil
+            case .done, .stopped:
+                endTime = now
+                requestedPause = nil
+            case .running, .paused:
+                // Only ever the answer to a key (the engine pauses by itself only on divergence):
+                // it may be the echo of an older press, so the latest request stands.
+                endTime = nil
             case .diverged(let divergence):
                 divergences.append(divergence)
-                learningRate = divergence.learningRate
+                // A rate the user chose after the diverging batch stays the one shown (the engine keeps it).
+                if pendingLearningRates.isEmpty { learningRate = divergence.learningRate }
                 endTime = nil
+                requestedPause = nil  // the engine paused itself: p now resumes
             }
         case .learningRateChanged(let from, let to, let step):
             learningRateChanges.append(LearningRateChange(from: from, to: to, step: step))
-            learningRate = to
+            acknowledgeLearningRate(to)
         }
+    }
+
+    /// Takes the engine's announced rate, unless it is the echo of an older request that a newer
+    /// key press has already replaced.
+    private mutating func acknowledgeLearningRate(_ rate: Float) {
+        if let index = pendingLearningRates.firstIndex(of: rate), index < pendingLearningRates.count - 1 {
+            pendingLearningRates.removeFirst(index + 1)
+            return
+        }
+        pendingLearningRates = []
+        learningRate = rate
     }
 
     private mutating func applyEpoch(_ metrics: EpochMetrics) {
@@ -310,13 +343,16 @@ extension AppState {
     private mutating func handleGlobalKey(_ key: Key, now: Double) -> [Command] {
         switch key {
         case .character("p"), .character(" "):
+            let paused: Bool
             switch runState {
-            case .running: return [.pause]
-            case .paused, .diverged: return [.resume]
+            case .running: paused = requestedPause ?? false
+            case .paused, .diverged: paused = requestedPause ?? true
             case .done, .stopped:
                 note("the run has ended; q quits", now: now)
                 return []
             }
+            requestedPause = !paused
+            return paused ? [.resume] : [.pause]
         case .character("+"), .character("="):
             return changeLearningRate(by: Self.learningRateFactor, now: now)
         case .character("-"), .character("_"):
@@ -354,6 +390,8 @@ extension AppState {
                        Self.learningRateRange.upperBound)
         guard next.isFinite, next != learningRate else { return [] }
         learningRate = next
+        pendingLearningRates.append(next)
+        if pendingLearningRates.count > Self.pendingLimit { pendingLearningRates.removeFirst() }
         return [.setLearningRate(next)]
     }
 }

@@ -89,9 +89,16 @@ final class TrainingSession {
         }
         generator = position.epochStartGenerator
         rollbackPosition = position
-        // One Float per batch for the whole run: appends never reallocate in the hot loop.
-        history.batchLosses.reserveCapacity(config.epochs * info.batchesPerEpoch)
+        // One Float per batch for the whole run: appends never reallocate in the hot loop. Bounded:
+        // --epochs is only checked to be > 0, and `--epochs 2000000000` asked for 1.9 TB and trapped.
+        let planned = config.epochs.multipliedReportingOverflow(by: info.batchesPerEpoch)
+        history.batchLosses.reserveCapacity(planned.overflow ? Self.maxReservedLosses
+                                                              : min(planned.partialValue, Self.maxReservedLosses))
     }
+
+    /// Batch losses reserved up front at most (4 MiB: over 4000 epochs of MNIST at batch 256);
+    /// longer runs grow the array as they go.
+    static let maxReservedLosses = 1 << 20
 
     deinit {
         order.deallocate()

@@ -4,11 +4,11 @@ import Testing
 // MARK: - Environment
 
 /// Where tmux is, if installed.
-private let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]
+let tmuxPath: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"]
     .first { FileManager.default.isExecutableFile(atPath: $0) }
 
 /// CI installs tmux, so there a missing tmux is a failure, not a skip.
-private let runningInCI = ProcessInfo.processInfo.environment["CI"] == "true"
+let runningInCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
 /// The binary under test: $MNIST_TUI_BINARY, or the package's debug build (the test command
 /// runs `swift build` before `swift test`).
@@ -35,8 +35,11 @@ let binaryPath: String = {
                                       arguments: ["--train-limit", "2000", "--epochs", "200", "--seed", "1"])
         defer { session.close() }
 
-        // The dashboard comes up and trains.
-        var screen = try session.waitFor("dashboard running") { Screen.batch($0) != nil && $0.contains("RUNNING") }
+        // The dashboard comes up and trains. Waiting for the keys line (drawn last) too: under load a
+        // capture can catch the first frame half written, status line only.
+        var screen = try session.waitFor("dashboard running") {
+            Screen.batch($0) != nil && $0.contains("RUNNING") && $0.contains("q quit")
+        }
         #expect(screen.contains("Loss"))
         #expect(screen.contains("Accuracy"))
         #expect(screen.contains("Confusion"))
@@ -75,7 +78,7 @@ let binaryPath: String = {
 
         // q: exit status 0, the shell's screen back, line mode and echo restored.
         try session.send("q")
-        screen = try session.waitFor("the program to exit") { $0.contains("mnist-tui exit status") && $0.contains("tty: ") }
+        screen = try session.waitForExit()
         #expect(screen.contains("mnist-tui exit status 0"), "\(screen)")
         #expect(screen.contains("tty: icanon echo"), "terminal left raw: \(screen)")
         #expect(!screen.contains("RUNNING") && !screen.contains("Confusion"), "dashboard left on screen: \(screen)")
@@ -99,10 +102,7 @@ extension EndToEndTmuxTests {
                 let child = try #require(try session.programPID(), "no mnist-tui process in the pane")
                 kill(child, SIGTERM)
             }
-            // The tty line is printed by the shell after the status line: wait for both.
-            let screen = try session.waitFor("the program to exit after \(how)", seconds: 10) {
-                $0.contains("mnist-tui exit status") && $0.contains("tty: ")
-            }
+            let screen = try session.waitForExit(seconds: 10)
             #expect(screen.contains("mnist-tui exit status \(status)"), "\(how): \(screen)")
             #expect(screen.contains("tty: icanon echo"), "\(how) left the terminal raw: \(screen)")
             #expect(!screen.contains("Traceback") && !screen.contains("Backtrace") && !screen.contains("Fatal error"),
@@ -138,8 +138,8 @@ enum Screen {
 
 // MARK: - tmux
 
-/// One private tmux server (`-L`) running the binary in a 120x40 window, then reporting its exit
-/// status and the terminal's mode in the same pane so both can be read after it quits.
+/// One private tmux server (`-L`) running the binary in a window (120x40 unless told), then reporting
+/// its exit status and the terminal's mode in the same pane so both can be read after it quits.
 struct TmuxSession {
     let tmux: String
     let server = "mnist-tui-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
@@ -148,7 +148,10 @@ struct TmuxSession {
         let description: String
     }
 
-    init(tmux: String, binary: String, arguments: [String]) throws {
+    /// `directory`: the program's working directory (where `s` saves `mnist-tui.ckpt` without
+    /// `--save`); the test process's own when nil.
+    init(tmux: String, binary: String, arguments: [String], width: Int = 120, height: Int = 40,
+         directory: String? = nil) throws {
         self.tmux = tmux
         let quoted = ([binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
         // `trap : INT`: the shell survives Ctrl-C (as an interactive one does) to report the status.
@@ -157,8 +160,9 @@ struct TmuxSession {
             + "echo \"tty: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; "
             + "sleep 300"
         // Not captured: the server this starts inherits the output descriptors and keeps them open.
-        try run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "sh", "-c", script],
-                captureOutput: false)
+        let start = directory.map { ["-c", $0] } ?? []
+        try run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "\(width)", "-y", "\(height)"] + start
+                + ["sh", "-c", script], captureOutput: false)
     }
 
     func send(_ key: String) throws {
@@ -194,8 +198,9 @@ struct TmuxSession {
         _ = try? run(["kill-server"])
     }
 
+    /// Runs a tmux command against this session's server; its stdout.
     @discardableResult
-    private func run(_ arguments: [String], captureOutput: Bool = true) throws -> String {
+    func run(_ arguments: [String], captureOutput: Bool = true) throws -> String {
         // Not Foundation's Process: `new-session` leaves a server behind that inherits the
         // client's descriptors (a pipe would never reach EOF), and Process.waitUntilExit was seen
         // never to return for the exited client inside the test runner.

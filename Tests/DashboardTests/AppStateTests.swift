@@ -18,12 +18,32 @@ import MNISTData
     @Test func pauseAndResumeFollowTheRunState() {
         var state = Self.fresh()
         #expect(state.handle(.character("p"), now: 1) == [.pause])
-        #expect(state.handle(.character(" "), now: 1) == [.pause])
         state.apply(.stateChanged(.paused), now: 2)
         #expect(state.runState == .paused)
         #expect(state.handle(.character("p"), now: 2) == [.resume])
         state.apply(.stateChanged(.running), now: 3)
         #expect(state.handle(.character(" "), now: 3) == [.pause])
+    }
+
+    /// Regression: a second press before the engine's answer arrived paused again (and the
+    /// dashboard ended paused after an even number of presses).
+    @Test func pauseTogglesBeforeTheEngineAnswers() {
+        var state = Self.fresh()
+        #expect(state.handle(.character("p"), now: 1) == [.pause])
+        #expect(state.handle(.character(" "), now: 1) == [.resume])
+        #expect(state.handle(.character("p"), now: 1) == [.pause])
+        // Late answers to the first two presses do not undo the third.
+        state.apply(.stateChanged(.paused), now: 2)
+        state.apply(.stateChanged(.running), now: 2)
+        #expect(state.handle(.character("p"), now: 2) == [.resume])
+        state.apply(.stateChanged(.paused), now: 3)
+        state.apply(.stateChanged(.running), now: 3)
+        #expect(state.runState == .running)
+        #expect(state.handle(.character("p"), now: 3) == [.pause])
+        // A divergence pauses by itself: p resumes, whatever was asked before.
+        state.apply(.stateChanged(.diverged(Divergence(epoch: 1, batch: 2, loss: .nan, learningRate: 0.2,
+                                                       rolledBackToEpoch: 1))), now: 4)
+        #expect(state.handle(.character("p"), now: 4) == [.resume])
     }
 
     @Test func doneIgnoresPauseAndLearningRateButStaysForBrowsing() {
@@ -69,6 +89,33 @@ import MNISTData
         state.apply(.learningRateChanged(from: 0.1, to: 0.0125, step: 7), now: 0)
         #expect(state.learningRate == 0.0125)
         #expect(state.learningRateChanges == [LearningRateChange(from: 0.1, to: 0.0125, step: 7)])
+    }
+
+    /// Regression: the engine's echo of an older request overwrote a newer one, so of twelve
+    /// fast presses of `-` only about half counted.
+    @Test func fastLearningRateKeysAreNotUndoneByLateEchoes() {
+        var state = Self.fresh()
+        #expect(state.handle(.character("-"), now: 0) == [.setLearningRate(0.1)])
+        #expect(state.handle(.character("-"), now: 0) == [.setLearningRate(0.05)])
+        state.apply(.learningRateChanged(from: 0.2, to: 0.1, step: 3), now: 0)
+        #expect(state.learningRate == 0.05)
+        #expect(state.handle(.character("-"), now: 0) == [.setLearningRate(0.025)])
+        // The engine applies only the latest request it finds: 0.05 is skipped.
+        state.apply(.learningRateChanged(from: 0.1, to: 0.025, step: 4), now: 0)
+        #expect(state.learningRate == 0.025)
+        #expect(state.learningRateChanges.map(\.to) == [0.1, 0.025])
+        // With nothing pending, the engine's word stands.
+        state.apply(.learningRateChanged(from: 0.025, to: 0.5, step: 9), now: 0)
+        #expect(state.learningRate == 0.5)
+    }
+
+    @Test func aRateChosenBeforeTheDivergenceEventArrivesIsKept() {
+        var state = Self.evaluated()
+        let lr = state.learningRate
+        #expect(state.handle(.character("-"), now: 10) == [.setLearningRate(lr / 2)])
+        state.apply(.stateChanged(.diverged(Divergence(epoch: 2, batch: 3, loss: .nan, learningRate: lr,
+                                                       rolledBackToEpoch: 2))), now: 10)
+        #expect(state.learningRate == lr / 2)
     }
 
     @Test func learningRateStaysWithinItsBounds() {

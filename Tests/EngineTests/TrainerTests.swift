@@ -30,6 +30,19 @@ struct TrainerTests {
         #expect(events.last == .stateChanged(.done))
     }
 
+    /// Regression: the per-batch loss history was reserved for the whole run up front, so a huge
+    /// --epochs trapped (1.9 TB for 2e9 epochs; an overflow for Int.max) before the first batch.
+    @Test("a run of Int.max epochs starts, trains and stops", arguments: [2_000_000_000, Int.max])
+    func hugeEpochCountStarts(epochs: Int) async throws {
+        let trainer = try Trainer(dataset: syntheticDataset(), config: smallConfig(epochs: epochs))
+        trainer.start()
+        let events = await collect(trainer) { event in
+            if case .batch(let batch) = event, batch.step == 3 { trainer.stop() }
+        }
+        #expect(events.compactMap(\.batchMetrics).count >= 3)
+        #expect(events.last == .stateChanged(.stopped))
+    }
+
     @Test("235 batches an epoch for 60000 images at batch 256 (the last partial batch kept)")
     func batchCount() throws {
         var config = smallConfig()
