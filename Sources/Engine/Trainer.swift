@@ -194,10 +194,12 @@ public final class Trainer: Sendable {
                 continue
             case .finished:
                 return end(.done)
-            case .diverged:
-                // `.diverged` was just sent and stands for the pause: no extra `.paused`.
+            case .diverged(let divergence):
+                // Paused first, then announced: a resume sent in reply to `.diverged` finds the run
+                // paused and takes effect. `.diverged` stands for the pause: no extra `.paused`.
                 controls.withLock { $0.paused = true }
                 announcedPause = true
+                channel.send(.stateChanged(.diverged(divergence)))
             }
         }
     }

@@ -9,11 +9,12 @@ import CBLAS
 import MNISTData
 
 /// What one call to `TrainingSession.advance()` did.
-enum AdvanceOutcome {
+enum AdvanceOutcome: Equatable {
     /// Trained a batch (or finished an epoch's evaluation); more to do.
     case progressed
-    /// The batch's loss was non-finite or runaway; the state was rolled back and `.diverged` emitted.
-    case diverged
+    /// The batch's loss was non-finite or runaway; the state was rolled back. The caller announces
+    /// `.stateChanged(.diverged)`, after marking itself paused, so a resume sent in reply is never lost.
+    case diverged(Divergence)
     /// Every epoch is trained.
     case finished
 }
@@ -142,7 +143,8 @@ final class TrainingSession {
             finishEpoch()
             return position.epoch <= config.epochs ? .progressed : .finished
         }
-        return trainBatch() ? .progressed : .diverged
+        if let divergence = trainBatch() { return .diverged(divergence) }
+        return .progressed
     }
 
     /// Derives the epoch's order from the generator state at its start and saves the rollback point.
@@ -178,8 +180,8 @@ final class TrainingSession {
         history.batchLosses.removeLast(history.batchLosses.count - rollbackLossCount)
     }
 
-    /// One SGD step; false (after rolling back and emitting `.diverged`) when the loss ran away.
-    private func trainBatch() -> Bool {
+    /// One SGD step; when the loss ran away, rolls back and returns where (nil: trained).
+    private func trainBatch() -> Divergence? {
         let start = ContinuousClock.now
         let n = info.trainCount
         let batchIndex = position.batchesDone
@@ -203,8 +205,7 @@ final class TrainingSession {
                                         rolledBackToEpoch: rollbackPosition.epoch)
             rollBack()
             resetThroughput()
-            emit(.stateChanged(.diverged(divergence)))
-            return false
+            return divergence
         }
         if position.initialLoss == nil { position.initialLoss = loss }
 
@@ -231,7 +232,7 @@ final class TrainingSession {
 
         emit(.batch(BatchMetrics(epoch: position.epoch, batch: batchIndex + 1, batchesPerEpoch: info.batchesPerEpoch,
                                  step: step, loss: loss, learningRate: lr, samplesPerSecond: throughput)))
-        return true
+        return nil
     }
 
     /// Non-finite, or more than `divergenceFactor` times max(first batch loss, ln(classes)).
@@ -239,13 +240,23 @@ final class TrainingSession {
     /// ln(classes) is the loss of a uniform guess (2.30 for 10 classes), so the threshold is never
     /// below 4x chance even when the run starts unusually well; a trained net's loss is far below it,
     /// while a too-large lr (e.g. 500) sends it to hundreds or NaN within a few batches.
+    ///
+    /// A finite loss is judged as the mean over the last `divergenceWindowSamples` samples (this
+    /// batch and as many of the previous ones as that takes): one small batch is noisy (a batch of 4
+    /// can lose 10 on a single hard digit and the run is fine), the mean of a few hundred samples is
+    /// not. With batches of 256 or more the window is this batch alone.
     private func isDivergent(_ loss: Float) -> Bool {
         guard loss.isFinite else { return true }
         let reference = max(position.initialLoss ?? 0, Float(log(Double(mlp.classCount))))
-        return loss > TrainingSession.divergenceFactor * reference
+        let batchesInWindow = (Self.divergenceWindowSamples + config.batchSize - 1) / config.batchSize
+        let previous = history.batchLosses.suffix(min(batchesInWindow - 1, history.batchLosses.count))
+        var sum = Double(loss)
+        for earlier in previous { sum += Double(earlier) }
+        return Float(sum / Double(previous.count + 1)) > TrainingSession.divergenceFactor * reference
     }
 
     static let divergenceFactor: Float = 4
+    static let divergenceWindowSamples = 256
 
     // MARK: Evaluation
 

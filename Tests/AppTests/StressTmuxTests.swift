@@ -137,9 +137,11 @@ import Testing
             $0.contains("RUNNING") && $0.contains("Loss") && $0.contains("Accuracy") && $0.contains("Confusion")
                 && !$0.contains("too small")
         }
-        let batch = Screen.batch(screen)
-        _ = try session.waitFor("the batch counter to move after the storm") {
-            Screen.batch($0) != nil && Screen.batch($0) != batch
+        // Progress is the (epoch, batch) pair: with 4 batches an epoch the screen mostly shows
+        // "batch 4/4" while the test set is evaluated, so the batch alone can look still.
+        let (epoch, batch) = (Screen.epoch(screen), Screen.batch(screen))
+        _ = try session.waitFor("training to move on after the storm") {
+            Screen.batch($0) != nil && (Screen.epoch($0) != epoch || Screen.batch($0) != batch)
         }
         try session.send("q")
         screen = try session.waitForExit()
