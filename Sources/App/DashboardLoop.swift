@@ -7,14 +7,19 @@ import Terminal
 ///
 /// The trainer runs on its own queue; a detached task drains `Trainer.events` into an
 /// `EventInbox` (and the metrics file) as they come, so training never waits on drawing and no
-/// event is dropped. Each tick (10 ms) the loop reads every pending key, folds the new events
-/// into `AppState`, and redraws when something changed: at once after a key or a resize, at
-/// most 20 times a second otherwise, and once a second for the clocks (elapsed, ETA).
+/// event is dropped. The loop sleeps until a key arrives or a frame is due, then reads every
+/// pending key, folds the new events into `AppState`, and redraws when something changed: at once
+/// after a key or a resize, at most 10 times a second otherwise, and once a second for the clocks
+/// (elapsed, ETA).
+/// Training shares the machine's cores with this loop (and the terminal), so the rates are the
+/// lowest that still look live: every frame and tick taken from them is taken from training.
 @MainActor
 enum DashboardLoop {
-    static let tick: Duration = .milliseconds(10)
-    /// Minimum time between two frames driven by training events alone (20 fps).
-    static let frameInterval = 0.05
+    static let tick: Duration = .milliseconds(20)
+    /// The longest the loop sleeps waiting for a key when nothing needs drawing.
+    static let idleWait = 0.25
+    /// Minimum time between two frames driven by training events alone (10 fps).
+    static let frameInterval = 0.1
     /// Redraw at least this often so elapsed time and ETA move.
     static let clockInterval = 1.0
     /// How long to wait for the trainer to wind down after quit or a signal.
@@ -100,7 +105,11 @@ enum DashboardLoop {
                 dirty = false
                 urgent = false
             }
-            try? await Task.sleep(for: tick)
+            // Sleep until a key arrives or the next frame is due (at most `idleWait`, so the loop
+            // still notices signals and the end of the run promptly).
+            let untilFrame = dirty ? frameInterval - (clock.now() - lastFrame) : idleWait
+            screen.waitForInput(upTo: min(max(untilFrame, 0.001), idleWait))
+            await Task.yield()
         }
 
         // MARK: Winding down

@@ -129,6 +129,16 @@ public final class TerminalScreen {
         return inputs
     }
 
+    /// Blocks until input is waiting on the terminal or `seconds` have passed (a signal, such as
+    /// the window-size change, also ends the wait). Sleeping here instead of polling keys on a
+    /// short timer keeps the UI from waking up to take CPU from training when nothing is typed.
+    public func waitForInput(upTo seconds: Double) {
+        guard isOpen, seconds > 0 else { return }
+        // newterm reads the process's stdin (see `open`).
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        _ = poll(&descriptor, 1, Int32(min(seconds, 10) * 1000))
+    }
+
     // MARK: Output
 
     /// Writes `grid` at the top left: only the cells that differ from the previous frame, or all
