@@ -15,9 +15,8 @@ import Terminal
 /// lowest that still look live: every frame and tick taken from them is taken from training.
 @MainActor
 enum DashboardLoop {
+    /// Polling interval while winding down (waiting for the trainer to finish its stream).
     static let tick: Duration = .milliseconds(20)
-    /// The longest the loop sleeps waiting for a key when nothing needs drawing.
-    static let idleWait = 0.25
     /// Minimum time between two frames driven by training events alone (10 fps).
     static let frameInterval = 0.1
     /// Redraw at least this often so elapsed time and ETA move.
@@ -105,10 +104,11 @@ enum DashboardLoop {
                 dirty = false
                 urgent = false
             }
-            // Sleep until a key arrives or the next frame is due (at most `idleWait`, so the loop
-            // still notices signals and the end of the run promptly).
-            let untilFrame = dirty ? frameInterval - (clock.now() - lastFrame) : idleWait
-            screen.waitForInput(upTo: min(max(untilFrame, 0.001), idleWait))
+            // Sleep until a key arrives or the next frame is due. With nothing to draw yet, one
+            // frame interval: events that arrive meanwhile (they do not wake the loop) are drawn
+            // at the next wake-up, so the screen keeps its 10 fps and signals are seen promptly.
+            let wait = dirty ? max(frameInterval - (clock.now() - lastFrame), 0.001) : frameInterval
+            screen.waitForInput(upTo: wait)
             await Task.yield()
         }
 
