@@ -25,17 +25,17 @@ public struct MatrixCell: Sendable, Equatable {
     }
 }
 
-/// One epoch's figures, kept for the whole run (the full `EpochMetrics` only for the latest).
-public struct EpochSummary: Sendable, Equatable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var testLoss: Double
-    public var testAccuracy: Double
-    public var trainSeconds: Double
-    public var learningRate: Float
+/// One epoch's figures, kept for the whole run (the full `EpochMetrics` only for the latest):
+/// the engine's summary (the same one a checkpoint stores) and where on the step axis it ended.
+public struct EpochPoint: Sendable, Equatable {
+    public var summary: EpochSummary
     /// The global step the epoch ended at (where its test loss is drawn).
     public var endStep: Int
+
+    public init(summary: EpochSummary, endStep: Int) {
+        self.summary = summary
+        self.endStep = endStep
+    }
 }
 
 /// A learning-rate change and the global step it applies from.
@@ -82,7 +82,7 @@ public struct AppState: Sendable {
     public private(set) var learningRate: Float
     public private(set) var lastBatch: BatchMetrics?
     public private(set) var losses = LossHistory()
-    public private(set) var epochs: [EpochSummary] = []
+    public private(set) var epochs: [EpochPoint] = []
     /// The latest evaluation in full (confusion, predictions, misclassified).
     public private(set) var latest: EpochMetrics?
     public private(set) var learningRateChanges: [LearningRateChange] = []
@@ -144,17 +144,13 @@ public struct AppState: Sendable {
     /// `e * batchesPerEpoch`.
     public mutating func restoreHistory(from snapshot: TrainingSnapshot) {
         let perEpoch = max(1, info.batchesPerEpoch)
-        let epochs = snapshot.history.epochs.map {
-            EpochSummary(epoch: $0.epoch, trainLoss: $0.trainLoss, trainAccuracy: $0.trainAccuracy,
-                         testLoss: $0.testLoss, testAccuracy: $0.testAccuracy, trainSeconds: $0.trainSeconds,
-                         learningRate: $0.learningRate, endStep: $0.epoch * perEpoch)
-        }
+        let epochs = snapshot.history.epochs.map { EpochPoint(summary: $0, endStep: $0.epoch * perEpoch) }
         let changes = snapshot.history.learningRateChanges.map { LearningRateChange(from: $0.from, to: $0.to, step: $0.step) }
         restoreHistory(batchLosses: snapshot.history.batchLosses, epochs: epochs, learningRateChanges: changes)
         learningRate = snapshot.position.learningRate
     }
 
-    mutating func restoreHistory(batchLosses: [Float], epochs: [EpochSummary],
+    mutating func restoreHistory(batchLosses: [Float], epochs: [EpochPoint],
                                         learningRateChanges: [LearningRateChange]) {
         for (index, loss) in batchLosses.enumerated() { losses.record(step: index + 1, loss: loss) }
         self.epochs = epochs
@@ -214,10 +210,10 @@ public struct AppState: Sendable {
         let summary = EpochSummary(
             epoch: metrics.epoch, trainLoss: metrics.trainLoss, trainAccuracy: metrics.trainAccuracy,
             testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
-            trainSeconds: metrics.trainSeconds, learningRate: metrics.learningRate, endStep: endStep)
+            trainSeconds: metrics.trainSeconds, learningRate: metrics.learningRate)
         // A re-run epoch (after a rollback) replaces its old figures and everything after them.
-        epochs.removeAll { $0.epoch >= metrics.epoch }
-        epochs.append(summary)
+        epochs.removeAll { $0.summary.epoch >= metrics.epoch }
+        epochs.append(EpochPoint(summary: summary, endStep: endStep))
         latest = metrics
         if let open = browser {
             browser = makeBrowser(filter: open.filter, position: open.position)

@@ -278,7 +278,7 @@ import MNISTData
     @Test func eventsFillTheHistory() {
         let state = Fixtures.state(fullEpochs: 2, extraBatches: 5)
         #expect(state.losses.count == 2 * Fixtures.batchesPerEpoch + 5)
-        #expect(state.epochs.map(\.epoch) == [1, 2])
+        #expect(state.epochs.map(\.summary.epoch) == [1, 2])
         #expect(state.epochs[1].endStep == 2 * Fixtures.batchesPerEpoch)
         #expect(state.lastBatch?.batch == 5)
         #expect(state.learningRate == 0.4)
@@ -288,7 +288,7 @@ import MNISTData
     @Test func reRunEpochReplacesItsFigures() {
         var state = Fixtures.state(fullEpochs: 3, extraBatches: 0)
         state.apply(.epoch(Fixtures.epochMetrics(epoch: 2, images: state.testImages)), now: 0)
-        #expect(state.epochs.map(\.epoch) == [1, 2])
+        #expect(state.epochs.map(\.summary.epoch) == [1, 2])
     }
 }
 

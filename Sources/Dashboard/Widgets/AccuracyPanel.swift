@@ -6,7 +6,7 @@ enum AccuracyPanel {
 
     static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
         guard !rect.isEmpty else { return }
-        let epochs = state.epochs
+        let epochs = state.epochs.map(\.summary)  // the table needs no step positions
         guard let last = epochs.last else {
             grid.put("waiting for the first evaluation…", x: rect.x, y: rect.y, style: theme.style(.dim),
                      limit: rect.width)

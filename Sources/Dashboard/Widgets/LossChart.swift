@@ -41,10 +41,11 @@ enum LossChart {
         var top = Double(history.maximum)
         var bottom = Double(history.minimum)
         var bottomPositive = Double(history.minimumPositive)
-        for epoch in state.epochs where epoch.testLoss.isFinite {
-            top = max(top, epoch.testLoss)
-            bottom = min(bottom, epoch.testLoss)
-            if epoch.testLoss > 0 { bottomPositive = min(bottomPositive, epoch.testLoss) }
+        for point in state.epochs where point.summary.testLoss.isFinite {
+            let testLoss = point.summary.testLoss
+            top = max(top, testLoss)
+            bottom = min(bottom, testLoss)
+            if testLoss > 0 { bottomPositive = min(bottomPositive, testLoss) }
         }
         let y = YScale(scale: state.lossScale, minimum: bottom, minimumPositive: bottomPositive,
                        maximum: top, rows: rows)
@@ -95,10 +96,10 @@ enum LossChart {
         }
 
         // MARK: Test loss per epoch
-        for epoch in state.epochs where epoch.testLoss.isFinite {
-            guard epoch.endStep >= firstStep, epoch.endStep < firstStep + span + 1 else { continue }
-            let cx = plot.x + column(ofStep: epoch.endStep) / 2
-            let cy = plot.y + min(plot.height - 1, y.row(epoch.testLoss) / 4)
+        for point in state.epochs where point.summary.testLoss.isFinite {
+            guard point.endStep >= firstStep, point.endStep < firstStep + span + 1 else { continue }
+            let cx = plot.x + column(ofStep: point.endStep) / 2
+            let cy = plot.y + min(plot.height - 1, y.row(point.summary.testLoss) / 4)
             grid[cx, cy] = theme.style(.testLoss).cell(theme.glyphs.testMarker)
         }
 

@@ -26,7 +26,7 @@ enum StatusBar {
         }
         let bpe = state.batchesPerEpoch
         let batch = state.lastBatch
-        let epoch = batch?.epoch ?? max(state.info.firstEpoch, state.epochs.last.map { $0.epoch } ?? 0)
+        let epoch = batch?.epoch ?? max(state.info.firstEpoch, state.epochs.last.map { $0.summary.epoch } ?? 0)
         segment("epoch ", "\(epoch)/\(state.totalEpochs)", y: rect.y)
         segment("batch ", "\(batch?.batch ?? 0)/\(bpe)", y: rect.y)
         let rate = batch.map { Format.rate($0.samplesPerSecond) + " samples/s" } ?? "-- samples/s"
