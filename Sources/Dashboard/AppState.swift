@@ -38,13 +38,6 @@ public struct EpochPoint: Sendable, Equatable {
     }
 }
 
-/// A learning-rate change and the global step it applies from.
-public struct LearningRateChange: Sendable, Equatable {
-    public var from: Float
-    public var to: Float
-    public var step: Int
-}
-
 /// The misclassified-digit browser: which digits it walks through and where it is.
 public struct BrowserState: Sendable, Equatable {
     /// nil: every misclassified digit; otherwise only the digits of this confusion cell.
@@ -145,8 +138,8 @@ public struct AppState: Sendable {
     public mutating func restoreHistory(from snapshot: TrainingSnapshot) {
         let perEpoch = max(1, info.batchesPerEpoch)
         let epochs = snapshot.history.epochs.map { EpochPoint(summary: $0, endStep: $0.epoch * perEpoch) }
-        let changes = snapshot.history.learningRateChanges.map { LearningRateChange(from: $0.from, to: $0.to, step: $0.step) }
-        restoreHistory(batchLosses: snapshot.history.batchLosses, epochs: epochs, learningRateChanges: changes)
+        restoreHistory(batchLosses: snapshot.history.batchLosses, epochs: epochs,
+                       learningRateChanges: snapshot.history.learningRateChanges)
         learningRate = snapshot.position.learningRate
     }
 
@@ -189,7 +182,7 @@ public struct AppState: Sendable {
                 requestedPause = nil  // the engine paused itself: p now resumes
             }
         case .learningRateChanged(let from, let to, let step):
-            learningRateChanges.append(LearningRateChange(from: from, to: to, step: step))
+            learningRateChanges.append(LearningRateChange(step: step, from: from, to: to))
             acknowledgeLearningRate(to)
         }
     }

@@ -169,25 +169,16 @@ public final class MLP {
     /// Gathers images `indices` of `images` into the input buffer, scaled to [0, 1], and their labels.
     /// Indices must be valid and `indices.count <= maxBatch` (the trainer guarantees both).
     public func loadBatch(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
-        activeColumnCount = 0
-        fullInputLoaded = true
-        let size = inputSize
-        let x = activations[0]
-        images.pixels.withUnsafeBufferPointer { pixels in
-            images.labels.withUnsafeBufferPointer { imageLabels in
-                guard let source = pixels.baseAddress, let labelBase = imageLabels.baseAddress else { return }
-                for (row, index) in indices.enumerated() {
-                    let image = source + Int(index) * size
-                    let xRow = x + row * size
-                    scalePixels(image, into: xRow, count: size)
-                    labels[row] = Int32(labelBase[Int(index)])
-                }
-            }
-        }
+        gather(images, rows: indices)
     }
 
     /// Gathers the contiguous images `range` (evaluation).
     public func loadBatch(_ images: LabeledImages, range: Range<Int>) {
+        gather(images, rows: range)
+    }
+
+    /// Row `k` of the input buffer and label `k` come from image `rows[k]` (specialised per caller).
+    private func gather<Rows: Sequence>(_ images: LabeledImages, rows: Rows) where Rows.Element: BinaryInteger {
         activeColumnCount = 0
         fullInputLoaded = true
         let size = inputSize
@@ -195,10 +186,9 @@ public final class MLP {
         images.pixels.withUnsafeBufferPointer { pixels in
             images.labels.withUnsafeBufferPointer { imageLabels in
                 guard let source = pixels.baseAddress, let labelBase = imageLabels.baseAddress else { return }
-                for (row, index) in range.enumerated() {
-                    let image = source + index * size
-                    let xRow = x + row * size
-                    scalePixels(image, into: xRow, count: size)
+                for (row, element) in rows.enumerated() {
+                    let index = Int(element)
+                    scalePixels(source + index * size, into: x + row * size, count: size)
                     labels[row] = Int32(labelBase[index])
                 }
             }

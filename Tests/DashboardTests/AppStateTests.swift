@@ -88,7 +88,7 @@ import MNISTData
         #expect(state.handle(.character("="), now: 0) == [.setLearningRate(0.1)])
         state.apply(.learningRateChanged(from: 0.1, to: 0.0125, step: 7), now: 0)
         #expect(state.learningRate == 0.0125)
-        #expect(state.learningRateChanges == [LearningRateChange(from: 0.1, to: 0.0125, step: 7)])
+        #expect(state.learningRateChanges == [LearningRateChange(step: 7, from: 0.1, to: 0.0125)])
     }
 
     /// Regression: the engine's echo of an older request overwrote a newer one, so of twelve

@@ -54,7 +54,7 @@ import MNISTData
                                    testAccuracy: 0.85, trainSeconds: 1, learningRate: 0.2)
         let point = EpochPoint(summary: summary, endStep: 3)
         state.restoreHistory(batchLosses: [2.3, 1.5, 0.9], epochs: [point],
-                             learningRateChanges: [Dashboard.LearningRateChange(from: 0.2, to: 0.1, step: 2)])
+                             learningRateChanges: [LearningRateChange(step: 2, from: 0.2, to: 0.1)])
         #expect(state.epochs == [point])
         #expect(state.learningRateChanges.count == 1)
         #expect(state.losses.count == 3)
