@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The PyTorch tutorial that issue 2 states as mnist-tui's contract, for accuracy comparisons.
+
+Not product code and not run by CI: it needs torch (a CPU build: `pip install torch`), which the
+product does not. scripts/accuracy-seeds.sh runs it beside mnist-tui for the same seeds.
+
+784-512-256-10 MLP with ReLU, logits out; weights N(0, 0.01) (--init normal, the tutorial's) or
+nn.Linear's own initialisation (--init default); biases nn.Linear's default; CrossEntropyLoss (mean);
+plain SGD lr 0.2; DataLoader batch 256, shuffled every epoch, last partial batch kept; pixels / 255.
+torch.manual_seed(--seed). Prints one JSON object per epoch, in the shape of mnist-tui --metrics
+epoch objects (train_loss, test_accuracy in [0, 1], train_seconds).
+"""
+import argparse, gzip, json, os, struct, time
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def find(data_dir, stem):
+    for name in (stem, stem + ".gz"):
+        path = os.path.join(data_dir, name)
+        if os.path.exists(path):
+            return path
+    raise SystemExit(f"pytorch_tutorial: missing {stem}[.gz] in {data_dir}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True, help="folder with the four MNIST IDX files")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", choices=("normal", "default"), default="normal")
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+
+    def load(images, labels):
+        x = read_idx(find(a.data, images)).reshape(-1, 784).astype(np.float32) / 255.0
+        y = read_idx(find(a.data, labels)).astype(np.int64)
+        return torch.from_numpy(x), torch.from_numpy(y)
+
+    xtr, ytr = load("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+    xte, yte = load("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+    net = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+    if a.init == "normal":
+        for layer in net:
+            if isinstance(layer, nn.Linear):
+                nn.init.normal_(layer.weight, std=0.01)
+    loader = DataLoader(TensorDataset(xtr, ytr), batch_size=256, shuffle=True)
+    loss_fn = nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(net.parameters(), lr=0.2)
+    for epoch in range(1, a.epochs + 1):
+        start = time.perf_counter()
+        total = 0.0
+        net.train()
+        for x, y in loader:
+            loss = loss_fn(net(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y)
+        seconds = time.perf_counter() - start
+        net.eval()
+        with torch.no_grad():
+            accuracy = float((net(xte).argmax(1) == yte).float().mean())
+        print(json.dumps({"type": "epoch", "epoch": epoch, "train_loss": total / len(ytr),
+                          "test_accuracy": accuracy, "train_seconds": seconds}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
