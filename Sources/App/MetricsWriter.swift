@@ -1,4 +1,5 @@
 import Engine
+import MNISTData
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -73,7 +74,7 @@ final class MetricsWriter: Sendable {
         temporaryPath = "\(directory.isEmpty ? "/" : directory)/.\(name).\(getpid()).partial"
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw MetricsError(description: "--metrics \(path): cannot create a file there (\(Self.errnoText()))")
+            throw MetricsError(description: "--metrics \(path): cannot create a file there (\(systemErrorText()))")
         }
         state = Mutex(State(descriptor: descriptor))
     }
@@ -98,7 +99,7 @@ final class MetricsWriter: Sendable {
             _ = closeDescriptor(state.descriptor)
             state.descriptor = -1
             if state.failure == nil && rename(temporaryPath, path) != 0 {
-                state.failure = "cannot move it into place (\(Self.errnoText()))"
+                state.failure = "cannot move it into place (\(systemErrorText()))"
             }
             return state.failure
         }
@@ -118,7 +119,7 @@ final class MetricsWriter: Sendable {
                 let written = write(state.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    state.failure = "write failed (\(errnoText()))"
+                    state.failure = "write failed (\(systemErrorText()))"
                     return
                 }
                 offset += written
@@ -127,7 +128,6 @@ final class MetricsWriter: Sendable {
         state.buffer.removeAll(keepingCapacity: true)
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
 /// `close(2)` under another name: inside `MetricsWriter`, `close` means the method.

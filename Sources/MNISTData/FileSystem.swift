@@ -11,15 +11,16 @@ import Darwin
 
 // MARK: - Paths
 
-enum Path {
+/// Path arithmetic on plain strings (package-wide: the checkpoint writer uses it too).
+package enum Path {
     /// `folder/name`, without doubling a slash.
-    static func join(_ folder: String, _ name: String) -> String {
+    package static func join(_ folder: String, _ name: String) -> String {
         if folder.isEmpty { return name }
         return folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
 
     /// The folder part of `path` ("/a/b/c" -> "/a/b", "c" -> ".", "/c" -> "/").
-    static func parent(_ path: String) -> String {
+    package static func parent(_ path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return "." }
@@ -28,7 +29,7 @@ enum Path {
     }
 
     /// The last component of `path`, ignoring trailing slashes ("/a/b/" -> "b").
-    static func lastComponent(_ path: String) -> String {
+    package static func lastComponent(_ path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
@@ -37,7 +38,7 @@ enum Path {
     }
 
     /// The canonical absolute path (symlinks, "." and ".." resolved), or nil if it does not exist.
-    static func canonical(_ path: String) -> String? {
+    package static func canonical(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
@@ -92,8 +93,8 @@ enum ProcessFacts {
 
 // MARK: - Reading files
 
-/// The text of the current `errno`.
-func systemErrorText(_ code: Int32 = errno) -> String {
+/// The text of the current `errno` (package-wide: every POSIX error message ends with it).
+package func systemErrorText(_ code: Int32 = errno) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     return String(cString: text)
 }

@@ -312,8 +312,8 @@ func directoryEntries(_ folder: String) throws -> [String] {
 
 /// A file of Fuzz/corpus/checkpoint.
 func corpusFile(_ name: String) throws -> [UInt8] {
-    let testsFolder = Checkpoint.parentFolder(of: Checkpoint.parentFolder(of: #filePath))
-    let root = Checkpoint.parentFolder(of: testsFolder)
+    let testsFolder = Path.parent(Path.parent(#filePath))
+    let root = Path.parent(testsFolder)
     return try fileBytes(root + "/Fuzz/corpus/checkpoint/" + name)
 }
 

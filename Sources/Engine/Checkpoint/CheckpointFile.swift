@@ -7,6 +7,7 @@
 // loss. Until the rename the previous checkpoint is untouched; after it the new one is complete.
 // A crash or kill -9 at any moment leaves either the old file or the new one, plus at worst a
 // stray ".NAME.tmp-XXXXXX" next to it. On any error the temporary file is removed.
+import MNISTData
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -35,7 +36,7 @@ extension Checkpoint {
 
     static func readFile(_ path: String) throws(CheckpointError) -> [UInt8] {
         func fail(_ operation: String, _ code: Int32 = errno) -> CheckpointError {
-            CheckpointError(path: path, problem: .system(operation: operation, reason: Self.reason(code)))
+            CheckpointError(path: path, problem: .system(operation: operation, reason: systemErrorText(code)))
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw fail("open it") }
@@ -68,10 +69,10 @@ extension Checkpoint {
 
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(CheckpointError) {
         func fail(_ operation: String, _ code: Int32 = errno) -> CheckpointError {
-            CheckpointError(path: path, problem: .system(operation: operation, reason: Self.reason(code)))
+            CheckpointError(path: path, problem: .system(operation: operation, reason: systemErrorText(code)))
         }
-        let folder = parentFolder(of: path)
-        var template = Array(joinPath(folder, "." + lastComponent(of: path) + ".tmp-XXXXXX").utf8CString)
+        let folder = Path.parent(path)
+        var template = Array(Path.join(folder, "." + Path.lastComponent(path) + ".tmp-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }  // a C string: never empty
         guard fd >= 0 else { throw fail("create a temporary file in \(folder)") }
         let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -107,30 +108,6 @@ extension Checkpoint {
                 throw fail("fsync the folder \(folder)")
             }
         }
-    }
-
-    // MARK: Helpers
-
-    static func reason(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "error \(code)" }
-        return String(cString: text)
-    }
-
-    static func parentFolder(of path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        if slash == trimmed.startIndex { return "/" }
-        return String(trimmed[..<slash])
-    }
-
-    static func lastComponent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
-    }
-
-    static func joinPath(_ folder: String, _ name: String) -> String {
-        folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
 }
 
