@@ -200,13 +200,9 @@ public struct AppState: Sendable {
 
     private mutating func applyEpoch(_ metrics: EpochMetrics) {
         let endStep = lastBatch?.step ?? metrics.epoch * max(1, batchesPerEpoch)
-        let summary = EpochSummary(
-            epoch: metrics.epoch, trainLoss: metrics.trainLoss, trainAccuracy: metrics.trainAccuracy,
-            testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
-            trainSeconds: metrics.trainSeconds, learningRate: metrics.learningRate)
         // A re-run epoch (after a rollback) replaces its old figures and everything after them.
         epochs.removeAll { $0.summary.epoch >= metrics.epoch }
-        epochs.append(EpochPoint(summary: summary, endStep: endStep))
+        epochs.append(EpochPoint(summary: metrics.summary, endStep: endStep))
         latest = metrics
         if let open = browser {
             browser = makeBrowser(filter: open.filter, position: open.position)

@@ -18,11 +18,15 @@ public struct LearningRateChange: Sendable, Equatable, Codable {
 /// The compact part of an epoch's evaluation (what charts need; no per-image data).
 public struct EpochSummary: Sendable, Equatable, Codable {
     public var epoch: Int
+    /// Mean training loss over the epoch's batches (per sample).
     public var trainLoss: Double
+    /// Accuracy of the training pass's own predictions over the epoch.
     public var trainAccuracy: Double
     public var testLoss: Double
     public var testAccuracy: Double
+    /// Seconds of the training pass alone (evaluation excluded).
     public var trainSeconds: Double
+    /// Learning rate at the end of the epoch.
     public var learningRate: Float
 
     public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double,
@@ -34,12 +38,6 @@ public struct EpochSummary: Sendable, Equatable, Codable {
         self.testAccuracy = testAccuracy
         self.trainSeconds = trainSeconds
         self.learningRate = learningRate
-    }
-
-    init(_ metrics: EpochMetrics) {
-        self.init(epoch: metrics.epoch, trainLoss: metrics.trainLoss, trainAccuracy: metrics.trainAccuracy,
-                  testLoss: metrics.testLoss, testAccuracy: metrics.testAccuracy,
-                  trainSeconds: metrics.trainSeconds, learningRate: metrics.learningRate)
     }
 }
 

@@ -99,20 +99,15 @@ public struct Misclassified: Sendable, Equatable {
     }
 }
 
-/// The evaluation after an epoch.
+/// The evaluation after an epoch: the compact `EpochSummary` that histories, checkpoints and charts
+/// keep, plus the per-image detail only the latest epoch needs. The summary's fields read through
+/// (`metrics.trainLoss` is `metrics.summary.trainLoss`), so the figures are stored once.
+@dynamicMemberLookup
 public struct EpochMetrics: Sendable, Equatable {
-    public var epoch: Int
+    /// Epoch, losses, accuracies, seconds and learning rate.
+    public var summary: EpochSummary
+    /// The run's planned number of epochs.
     public var epochs: Int
-    /// Mean training loss over the epoch's batches (per sample).
-    public var trainLoss: Double
-    /// Accuracy of the training pass's own predictions over the epoch.
-    public var trainAccuracy: Double
-    public var testLoss: Double
-    public var testAccuracy: Double
-    /// Seconds of the training pass alone (evaluation excluded).
-    public var trainSeconds: Double
-    /// Learning rate at the end of the epoch.
-    public var learningRate: Float
     public var confusion: ConfusionMatrix
     /// The predicted class of every test image, index = test index.
     public var predictions: [UInt8]
@@ -122,17 +117,18 @@ public struct EpochMetrics: Sendable, Equatable {
     public init(epoch: Int, epochs: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double,
                 testAccuracy: Double, trainSeconds: Double, learningRate: Float,
                 confusion: ConfusionMatrix, predictions: [UInt8], misclassified: [Misclassified]) {
-        self.epoch = epoch
+        self.summary = EpochSummary(epoch: epoch, trainLoss: trainLoss, trainAccuracy: trainAccuracy,
+                                    testLoss: testLoss, testAccuracy: testAccuracy,
+                                    trainSeconds: trainSeconds, learningRate: learningRate)
         self.epochs = epochs
-        self.trainLoss = trainLoss
-        self.trainAccuracy = trainAccuracy
-        self.testLoss = testLoss
-        self.testAccuracy = testAccuracy
-        self.trainSeconds = trainSeconds
-        self.learningRate = learningRate
         self.confusion = confusion
         self.predictions = predictions
         self.misclassified = misclassified
+    }
+
+    public subscript<Value>(dynamicMember field: WritableKeyPath<EpochSummary, Value>) -> Value {
+        get { summary[keyPath: field] }
+        set { summary[keyPath: field] = newValue }
     }
 }
 

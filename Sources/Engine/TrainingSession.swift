@@ -262,7 +262,7 @@ final class TrainingSession {
 
     private func finishEpoch() {
         let metrics = evaluate()
-        history.epochs.append(EpochSummary(metrics))
+        history.epochs.append(metrics.summary)
         emit(.epoch(metrics))
         position.epoch += 1
         position.batchesDone = 0
