@@ -84,22 +84,13 @@ import Testing
 
 /// The checkpoint options' validation, in process.
 @Suite struct CheckpointOptionTests {
-    private func error(_ arguments: [String]) -> String? {
-        do {
-            _ = try MNISTTUICommand.parse(arguments)
-            return nil
-        } catch {
-            return MNISTTUICommand.message(for: error)
-        }
-    }
-
     @Test func checkpointOptionsAreValidated() {
-        #expect(error(["--checkpoint-every", "2"]) == "--checkpoint-every needs --save FILE (where to write)")
-        #expect(error(["--checkpoint-every", "0", "--save", "a.ckpt"])?.contains("--checkpoint-every") == true)
-        #expect(error(["--save", "/nonexistent-folder/a.ckpt"]) == "--save /nonexistent-folder/a.ckpt: folder /nonexistent-folder does not exist")
-        #expect(error(["--save", "/tmp"]) == "--save /tmp: is a directory, not a file")
-        #expect(error(["--epochs", "100000000000000"]) == "--epochs must be at most 1000000 (got 100000000000000)")
-        #expect(error(["--save", "a.ckpt", "--checkpoint-every", "3", "--resume", "b.ckpt"]) == nil)
+        #expect(parseError(["--checkpoint-every", "2"]) == "--checkpoint-every needs --save FILE (where to write)")
+        #expect(parseError(["--checkpoint-every", "0", "--save", "a.ckpt"])?.contains("--checkpoint-every") == true)
+        #expect(parseError(["--save", "/nonexistent-folder/a.ckpt"]) == "--save /nonexistent-folder/a.ckpt: folder /nonexistent-folder does not exist")
+        #expect(parseError(["--save", "/tmp"]) == "--save /tmp: is a directory, not a file")
+        #expect(parseError(["--epochs", "100000000000000"]) == "--epochs must be at most 1000000 (got 100000000000000)")
+        #expect(parseError(["--save", "a.ckpt", "--checkpoint-every", "3", "--resume", "b.ckpt"]) == nil)
     }
 
     @Test func flagsNotGivenStayUnset() throws {

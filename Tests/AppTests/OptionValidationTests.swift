@@ -4,17 +4,19 @@ import Testing
 import Engine
 import MNISTData
 
+/// The message ArgumentParser would print for `arguments`, or nil if they parse (parsing includes
+/// `validate()`).
+func parseError(_ arguments: [String]) -> String? {
+    do {
+        _ = try MNISTTUICommand.parse(arguments)
+        return nil
+    } catch {
+        return MNISTTUICommand.message(for: error)
+    }
+}
+
 /// Every bad option gets a one-line message that names the option.
 @Suite struct OptionValidationTests {
-    /// The message ArgumentParser would print for `arguments`, or nil if they parse.
-    private func error(_ arguments: [String]) -> String? {
-        do {
-            _ = try MNISTTUICommand.parse(arguments)
-            return nil
-        } catch {
-            return MNISTTUICommand.message(for: error)
-        }
-    }
 
     @Test("the defaults are the tutorial's configuration")
     func defaults() throws {
@@ -88,15 +90,15 @@ import MNISTData
         (["--metrics", "/tmp"], "--metrics"),
     ])
     func invalid(arguments: [String], option: String) throws {
-        let message = try #require(error(arguments), "\(arguments) parsed")
+        let message = try #require(parseError(arguments), "\(arguments) parsed")
         #expect(message.contains(option), "\(message)")
         #expect(!message.contains("\n"), "\(message)")
     }
 
     @Test("unknown --dataset and --init values are refused")
     func unknownValues() throws {
-        #expect(error(["--dataset", "cifar"])?.contains("--dataset") == true)
-        #expect(error(["--init", "zeros"])?.contains("--init") == true)
+        #expect(parseError(["--dataset", "cifar"])?.contains("--dataset") == true)
+        #expect(parseError(["--init", "zeros"])?.contains("--init") == true)
     }
 
     @Test("--hidden parses widths with spaces around commas")
