@@ -191,6 +191,11 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ValidationError("\(option) \(path): is a directory, not a file")
         }
+        // "run.ckpt/" would pass the folder check below (its folder is "."), train the whole run and
+        // then fail to write: a name ending in "/" can only be a folder, so refuse it now.
+        guard !path.hasSuffix("/") else {
+            throw ValidationError("\(option) \(path): ends with /, so it names a folder, not a file")
+        }
         let folder = (path as NSString).deletingLastPathComponent
         let directory = folder.isEmpty ? "." : folder
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

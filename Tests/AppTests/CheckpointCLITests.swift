@@ -89,6 +89,10 @@ import Testing
         #expect(parseError(["--checkpoint-every", "0", "--save", "a.ckpt"])?.contains("--checkpoint-every") == true)
         #expect(parseError(["--save", "/nonexistent-folder/a.ckpt"]) == "--save /nonexistent-folder/a.ckpt: folder /nonexistent-folder does not exist")
         #expect(parseError(["--save", "/tmp"]) == "--save /tmp: is a directory, not a file")
+        #expect(parseError(["--save", "/tmp/"]) == "--save /tmp/: is a directory, not a file")
+        // A folder that does not exist yet: refused before training, not when the run ends.
+        #expect(parseError(["--save", "no-such-folder/"]) == "--save no-such-folder/: ends with /, so it names a folder, not a file")
+        #expect(parseError(["--metrics", "no-such-folder/"]) == "--metrics no-such-folder/: ends with /, so it names a folder, not a file")
         #expect(parseError(["--epochs", "100000000000000"]) == "--epochs must be at most 1000000 (got 100000000000000)")
         #expect(parseError(["--save", "a.ckpt", "--checkpoint-every", "3", "--resume", "b.ckpt"]) == nil)
     }
