@@ -18,6 +18,17 @@ func expectClose(_ numeric: [Double], _ analytic: [Float], absolute: Double = 2e
     #expect(worst <= absolute, "\(what): worst excess error \(worst)", sourceLocation: sourceLocation)
 }
 
+/// Central differences (f(x + ε·eᵢ) - f(x - ε·eᵢ)) / 2ε for every entry i of `x`; `x` is restored.
+func centralDifferences(_ x: inout [Float], eps: Float, _ f: ([Float]) -> Double) -> [Double] {
+    (0..<x.count).map { i in
+        let saved = x[i]
+        x[i] = saved + eps; let plus = f(x)
+        x[i] = saved - eps; let minus = f(x)
+        x[i] = saved
+        return (plus - minus) / Double(2 * eps)
+    }
+}
+
 @Suite("Gradient checks")
 struct GradientCheckTests {
     @Test("Linear: dX, dW, db against finite differences of sum(Y * R)")
@@ -35,18 +46,9 @@ struct GradientCheckTests {
         Linear.backward(input: x, weights: w, dOutput: r, dInput: &dx, dWeights: &dw, dBias: &db,
                         batch: batch, inFeatures: inF, outFeatures: outF)
         let eps: Float = 1e-2
-        func numeric(_ array: inout [Float], _ f: ([Float]) -> Double) -> [Double] {
-            (0..<array.count).map { i in
-                let saved = array[i]
-                array[i] = saved + eps; let plus = f(array)
-                array[i] = saved - eps; let minus = f(array)
-                array[i] = saved
-                return (plus - minus) / Double(2 * eps)
-            }
-        }
-        expectClose(numeric(&x) { loss($0, w, b) }, dx, "dX")
-        expectClose(numeric(&w) { loss(x, $0, b) }, dw, "dW")
-        expectClose(numeric(&b) { loss(x, w, $0) }, db, "db")
+        expectClose(centralDifferences(&x, eps: eps) { loss($0, w, b) }, dx, "dX")
+        expectClose(centralDifferences(&w, eps: eps) { loss(x, $0, b) }, dw, "dW")
+        expectClose(centralDifferences(&b, eps: eps) { loss(x, w, $0) }, db, "db")
     }
 
     @Test("Linear with fused ReLU equals Linear then ReLU")
@@ -75,14 +77,7 @@ struct GradientCheckTests {
         ReLU.forward(input: z, output: &a, count: z.count)
         var d = r
         ReLU.backward(output: a, gradient: &d, count: d.count)
-        let eps: Float = 1e-2
-        let numeric: [Double] = (0..<z.count).map { i in
-            let saved = z[i]
-            z[i] = saved + eps; let plus = loss(z)
-            z[i] = saved - eps; let minus = loss(z)
-            z[i] = saved
-            return (plus - minus) / Double(2 * eps)
-        }
+        let numeric = centralDifferences(&z, eps: 1e-2, loss)
         expectClose(numeric, d, absolute: 1e-4, "dZ")
     }
 
@@ -100,14 +95,7 @@ struct GradientCheckTests {
         SoftmaxCrossEntropy.forward(logits: z, labels: labels, batch: batch, classes: classes, probabilities: &p, losses: &l)
         var d = [Float](repeating: 0, count: z.count)
         SoftmaxCrossEntropy.backward(probabilities: p, labels: labels, batch: batch, classes: classes, dLogits: &d)
-        let eps: Float = 1e-2
-        let numeric: [Double] = (0..<z.count).map { i in
-            let saved = z[i]
-            z[i] = saved + eps; let plus = loss(z)
-            z[i] = saved - eps; let minus = loss(z)
-            z[i] = saved
-            return (plus - minus) / Double(2 * eps)
-        }
+        let numeric = centralDifferences(&z, eps: 1e-2, loss)
         expectClose(numeric, d, absolute: 1e-4, "dLogits")
     }
 
@@ -130,14 +118,12 @@ struct GradientCheckTests {
         mlp.forward(batch: batch)
         mlp.computeGradients(batch: batch)
         let analytic = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
-        let eps: Float = 1e-3
-        let numeric: [Double] = (0..<mlp.parameterCount).map { i in
-            let saved = mlp.parameters[i]
-            mlp.parameters[i] = saved + eps; let plus = mlp.forward(batch: batch)
-            mlp.parameters[i] = saved - eps; let minus = mlp.forward(batch: batch)
-            mlp.parameters[i] = saved
-            return (plus - minus) / Double(batch) / Double(2 * eps)
+        var theta = mlp.parameterArray()
+        let numeric = centralDifferences(&theta, eps: 1e-3) { p in
+            mlp.load(parameters: p)
+            return mlp.forward(batch: batch) / Double(batch)
         }
+        mlp.load(parameters: theta)
         #expect(analytic.contains { abs($0) > 1e-3 })
         expectClose(numeric, analytic, absolute: 5e-4, relative: 2e-2, "MLP parameters")
     }
