@@ -12,26 +12,14 @@ set -euo pipefail
 
 seconds="${1:-60}"
 shift || true
-root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/.build-fuzz"
-mkdir -p "$out/corpus-idx" "$out/artifacts"
+source "$(dirname "$0")/lib/fuzz-common.sh"  # root, out, run_fuzzer
 
 echo "building the IDX fuzzer..." >&2
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name mnist_tui \
     -module-name IDXFuzz \
     -I "$root/Sources/CZlib" \
     "$root"/Sources/MNISTData/*.swift "$root/Fuzz/IDXFuzz.swift" \
+    "$root/Tests/MNISTDataTests/Support/GzipCompress.swift" \
     -lz -o "$out/idx-fuzz"
 
-echo "fuzzing for $seconds s..." >&2
-# New inputs go to the first (working) corpus; the committed seeds are only read.
-"$out/idx-fuzz" \
-    -max_total_time="$seconds" \
-    -max_len=8192 \
-    -timeout=10 \
-    -rss_limit_mb=2048 \
-    -dict="$root/Fuzz/idx.dict" \
-    -artifact_prefix="$out/artifacts/" \
-    -print_final_stats=1 \
-    "$@" \
-    "$out/corpus-idx" "$root/Fuzz/corpus/idx"
+run_fuzzer idx 8192 "$seconds" "$@"
