@@ -13,10 +13,9 @@ set -euo pipefail
 
 seconds="${1:-60}"
 shift || true
-root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/.build-fuzz"
+source "$(dirname "$0")/lib/fuzz-common.sh"  # root, out, run_fuzzer
 mods="$out/checkpoint-modules"
-mkdir -p "$out/corpus-checkpoint" "$out/artifacts" "$mods"
+mkdir -p "$mods"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name mnist_tui)
 
 echo "building the checkpoint fuzzer..." >&2
@@ -29,15 +28,4 @@ swiftc "${flags[@]}" -module-name CheckpointFuzz \
     $(find "$root/Sources/Engine" -name '*.swift' | sort) "$root/Fuzz/CheckpointFuzz.swift" \
     "$mods/libMNISTData.a" -lz -lopenblas -o "$out/checkpoint-fuzz"
 
-echo "fuzzing for $seconds s..." >&2
-# New inputs go to the first (working) corpus; the committed seeds are only read.
-"$out/checkpoint-fuzz" \
-    -max_total_time="$seconds" \
-    -max_len=4096 \
-    -timeout=10 \
-    -rss_limit_mb=2048 \
-    -dict="$root/Fuzz/checkpoint.dict" \
-    -artifact_prefix="$out/artifacts/" \
-    -print_final_stats=1 \
-    "$@" \
-    "$out/corpus-checkpoint" "$root/Fuzz/corpus/checkpoint"
+run_fuzzer checkpoint 4096 "$seconds" "$@"
