@@ -10,29 +10,20 @@ plain SGD lr 0.2; DataLoader batch 256, shuffled every epoch, last partial batch
 torch.manual_seed(--seed). Prints one JSON object per epoch, in the shape of mnist-tui --metrics
 epoch objects (train_loss, test_accuracy in [0, 1], train_seconds).
 """
-import argparse, gzip, json, os, struct, time
+import argparse, json, os, sys, time
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-
-def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def find(data_dir, stem):
-    for name in (stem, stem + ".gz"):
-        path = os.path.join(data_dir, name)
-        if os.path.exists(path):
-            return path
-    raise SystemExit(f"pytorch_tutorial: missing {stem}[.gz] in {data_dir}")
+# The IDX reading is the numpy peer's (the same files, read the same way): ../shared/reference beside
+# the checkout, where mnist-tui-bench finds mlp_numpy.py too.
+REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "reference")
+if not os.path.exists(os.path.join(REFERENCE, "mlp_numpy.py")):
+    raise SystemExit(f"pytorch_tutorial: needs mlp_numpy.py in {os.path.normpath(REFERENCE)}")
+sys.path.insert(0, REFERENCE)
+from mlp_numpy import find, read_idx  # noqa: E402
 
 
 def main():
