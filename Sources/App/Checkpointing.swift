@@ -107,7 +107,7 @@ enum CheckpointInspector {
         var lines = [
             "\(path): mnist-tui checkpoint, format version \(Checkpoint.formatVersion)",
             "network: \(s.layerSizes.map(String.init).joined(separator: "-")), init \(c.initScheme.rawValue), \(s.parameters.count) parameters",
-            "dataset: \(s.datasetName) (\(s.trainCount) train, \(s.testCount) test images, fingerprint \(Checkpoint.hexFingerprint(checkpoint.datasetFingerprint)))"
+            "dataset: \(s.datasetName) (\(s.trainCount) train, \(s.testCount) test images, fingerprint \(Dataset.hexFingerprint(checkpoint.datasetFingerprint)))"
                 + (c.trainLimit.map { ", --train-limit \($0)" } ?? ""),
             "options: --epochs \(c.epochs) --batch-size \(c.batchSize) --lr \(c.learningRate) --momentum \(c.momentum) --weight-decay \(c.weightDecay) --seed \(c.seed) --threads \(c.threads)",
             "position: \(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done, epoch \(p.epoch) batch \(p.batchesDone), step \(p.step), lr \(p.learningRate)",

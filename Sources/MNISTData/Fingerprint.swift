@@ -32,8 +32,11 @@ extension Dataset {
     }
 
     /// `fingerprint` as 16 lowercase hex digits (for files and messages).
-    public var fingerprintHex: String {
-        let digits = String(fingerprint, radix: 16)
+    public var fingerprintHex: String { Self.hexFingerprint(fingerprint) }
+
+    /// Any dataset fingerprint (a checkpoint's too) as 16 lowercase hex digits.
+    public static func hexFingerprint(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

@@ -80,14 +80,8 @@ public struct Checkpoint: Sendable, Equatable {
         }
         guard dataset.fingerprint == datasetFingerprint else {
             throw CheckpointError(path: path, problem: .datasetMismatch(
-                "its \(snapshot.datasetName) data has fingerprint \(Self.hexFingerprint(datasetFingerprint)), this run's has \(dataset.fingerprintHex)"))
+                "its \(snapshot.datasetName) data has fingerprint \(Dataset.hexFingerprint(datasetFingerprint)), this run's has \(dataset.fingerprintHex)"))
         }
-    }
-
-    /// `value` as 16 lowercase hex digits (as `Dataset.fingerprintHex`).
-    public static func hexFingerprint(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
 
