@@ -60,12 +60,6 @@ extension CellGrid {
         return column
     }
 
-    /// Writes `text` inside `rect` on row `y`, right-aligned.
-    mutating func putRight(_ text: String, rect: Rect, y: Int, style: Style = .plain) {
-        let count = text.unicodeScalars.count
-        put(text, x: rect.maxX - min(count, rect.width), y: y, style: style, limit: rect.width)
-    }
-
     mutating func fill(_ rect: Rect, with cell: Cell = .blank) {
         guard !rect.isEmpty else { return }
         for y in rect.y..<rect.maxY {

@@ -172,12 +172,6 @@ public final class TerminalScreen {
         _ = wrefresh(window)
     }
 
-    /// Forces the next `draw` to rewrite every cell (e.g. after something else wrote to the tty).
-    public func invalidate() {
-        previous = nil
-        needsClear = true
-    }
-
     private func put(_ cell: Cell, x: Int, y: Int) {
         var scalar = cell.character.value
         // Outside a UTF-8 locale multibyte glyphs come out as junk: keep the layout, show '?'.
