@@ -11,6 +11,9 @@ enum ExitStatus {
     static let failure: Int32 = 1
     /// Headless training hit a non-finite or runaway loss.
     static let diverged: Int32 = 2
+    /// A bad option, or options that contradict the checkpoint being resumed (EX_USAGE, as
+    /// ArgumentParser's own refusals).
+    static let usage: Int32 = 64
 }
 
 /// Runs a validated command: loads the data, builds the trainer, picks the mode and runs it.
@@ -46,8 +49,18 @@ struct AppRunner {
                 resumed = checkpoint
             } else {
                 dataset = try Dataset.load(command.datasetSource)
-                trainer = try Trainer(dataset: dataset, config: try command.trainingConfig())
+                let config = try command.trainingConfig()
+                if let notice = SlowStartNotice.message(config: config, dataset: dataset) {
+                    StandardStreams.printError("mnist-tui: \(notice)")
+                }
+                trainer = try Trainer(dataset: dataset, config: config)
             }
+        } catch let error as TrainingConfigError {
+            StandardStreams.printError("mnist-tui: \(error.commandLineMessage)")
+            return error.exitStatus
+        } catch let error as ResumeError {
+            StandardStreams.printError("mnist-tui: \(error)")
+            return ExitStatus.usage
         } catch {
             StandardStreams.printError("mnist-tui: \(error)")
             return ExitStatus.failure

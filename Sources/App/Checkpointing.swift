@@ -58,6 +58,9 @@ extension MNISTTUICommand {
         func contradiction(_ flag: String, _ given: String, _ recorded: String) -> ResumeError {
             ResumeError("\(flag) \(given) contradicts the checkpoint \(path), which has \(recorded)")
         }
+        if let optimizer, optimizer.kind != saved.optimizer {
+            throw contradiction("--optimizer", optimizer.rawValue, saved.optimizer.rawValue)
+        }
         if let hidden, let widths = try? Self.parseHidden(hidden), widths != saved.hidden {
             throw contradiction("--hidden", hidden, saved.hidden.map(String.init).joined(separator: ","))
         }
@@ -105,11 +108,16 @@ enum CheckpointInspector {
         let c = s.config
         let p = s.position
         var lines = [
-            "\(path): mnist-tui checkpoint, format version \(Checkpoint.formatVersion)",
+            "\(path): mnist-tui checkpoint, format version \(checkpoint.version)",
             "network: \(s.layerSizes.map(String.init).joined(separator: "-")), init \(c.initScheme.rawValue), \(s.parameters.count) parameters",
-            "dataset: \(s.datasetName) (\(s.trainCount) train, \(s.testCount) test images, fingerprint \(Dataset.hexFingerprint(checkpoint.datasetFingerprint)))"
+            "dataset: \(Checkpoint.printable(s.datasetName)) (\(s.trainCount) train, \(s.testCount) test images, fingerprint \(Dataset.hexFingerprint(checkpoint.datasetFingerprint)))"
                 + (c.trainLimit.map { ", --train-limit \($0)" } ?? ""),
-            "options: --epochs \(c.epochs) --batch-size \(c.batchSize) --lr \(c.learningRate) --momentum \(c.momentum) --weight-decay \(c.weightDecay) --seed \(c.seed) --threads \(c.threads)",
+            "options: --epochs \(c.epochs) --batch-size \(c.batchSize) --optimizer \(c.optimizer.rawValue) --lr \(c.learningRate) "
+                + (c.optimizer == .sgd ? "--momentum \(c.momentum) " : "")
+                + "--weight-decay \(c.weightDecay) --seed \(c.seed) --threads \(c.threads)",
+            "optimizer: \(c.optimizerSummary), step \(s.optimizerState.step)"
+                + (s.optimizerState.buffers.isEmpty ? ", no state" : ", state " + c.optimizerStateNames.joined(separator: ", ")),
+            "parameters: fingerprint \(s.parametersFingerprintHex) (FNV-1a 64 over the \(s.parameters.count) parameters' bit patterns)",
             "position: \(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done, epoch \(p.epoch) batch \(p.batchesDone), step \(p.step), lr \(p.learningRate)",
             "history: \(s.history.batchLosses.count) batch losses, \(s.history.learningRateChanges.count) lr changes",
         ]

@@ -52,7 +52,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     public var dataset: DatasetChoice?
 
     /// Train on the first N training images only.
-    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
+    @Option(name: .customLong("train-limit"), parsing: .unconditional, help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
     public var trainLimit: Int?
 
     // MARK: Model and optimiser
@@ -60,19 +60,27 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     // Options that a checkpoint also records are optional here (their defaults are applied in
     // `trainingConfig()`), so that `--resume` can tell a flag the user gave from a default.
 
-    @Option(help: "Number of passes over the training set (default: 20; with --resume: the total to reach).")
+    // Numeric options take their value `.unconditional`ly, so that `--lr -1` reaches the range check
+    // ("--lr must be ... > 0") instead of ArgumentParser's "Missing value" for a dash-led value.
+
+    @Option(parsing: .unconditional, help: "Number of passes over the training set (default: 20; with --resume: the total to reach).")
     public var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Images per SGD step (the last partial batch is kept). (default: 256)")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Images per training step (the last partial batch is kept). (default: 256)")
     public var batchSize: Int?
 
-    @Option(help: "Learning rate. (default: 0.2; with --resume: changes the saved run's rate from its next batch)")
+    @Option(help: "sgd, adam or adamw, with torch.optim's formulas and defaults (Adam's betas 0.9/0.999, eps 1e-8). (default: sgd)")
+    public var optimizer: OptimizerChoice?
+
+    @Option(parsing: .unconditional,
+            help: "Learning rate. (default: 0.2 for sgd, 0.001 for adam and adamw; with --resume: changes the saved run's rate from its next batch)")
     public var lr: Float?
 
-    @Option(help: "SGD momentum in [0, 1). (default: 0)")
+    @Option(parsing: .unconditional, help: "SGD momentum in [0, 1); --optimizer sgd only. (default: 0)")
     public var momentum: Float?
 
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay. (default: 0)")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional,
+            help: "Weight decay: L2 for sgd and adam, decoupled for adamw. (default: 0; 0.01 for adamw)")
     public var weightDecay: Float?
 
     /// Hidden layer widths, comma-separated.
@@ -84,7 +92,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     public var initScheme: InitChoice?
 
     /// 0 by default, so that two runs with the same options are the same run.
-    @Option(help: "Random seed for initialisation and shuffling; the same seed and threads give the same run. (default: 0)")
+    @Option(parsing: .unconditional, help: "Random seed for initialisation and shuffling; the same seed and threads give the same run. (default: 0)")
     public var seed: UInt64?
 
     // MARK: Checkpoints
@@ -93,7 +101,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
                                valueName: "FILE"))
     public var save: String?
 
-    @Option(name: .customLong("checkpoint-every"),
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional,
             help: ArgumentHelp("Also write the --save checkpoint after every N epochs.", valueName: "N"))
     public var checkpointEvery: Int?
 
@@ -105,7 +113,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             help: ArgumentHelp("Print what the checkpoint FILE holds and exit.", valueName: "FILE"))
     public var inspectCheckpoint: String?
 
-    @Option(help: "BLAS threads (default: the machine's cores).")
+    @Option(parsing: .unconditional, help: "BLAS threads (default: the machine's cores).")
     public var threads: Int?
 
     public init() {}
@@ -126,16 +134,16 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         if let batchSize { try Self.requirePositive(batchSize, "--batch-size", max: Self.maxBatchSize) }
         if let trainLimit { try Self.requirePositive(trainLimit, "--train-limit") }
         if let threads { try Self.requirePositive(threads, "--threads", max: Self.maxThreads) }
-        if let lr, !(lr.isFinite && lr > 0) {
-            throw ValidationError("--lr must be a positive finite number (got \(lr))")
-        }
-        if let momentum, !(momentum.isFinite && momentum >= 0 && momentum < 1) {
-            throw ValidationError("--momentum must be in [0, 1) (got \(momentum))")
-        }
-        if let weightDecay, !(weightDecay.isFinite && weightDecay >= 0) {
-            throw ValidationError("--weight-decay must be a finite number >= 0 (got \(weightDecay))")
+        if let optimizer, optimizer != .sgd, momentum != nil {
+            throw ValidationError(TrainingConfigError.momentumWithoutSGD(optimizer.kind).commandLineMessage)
         }
         if let hidden { _ = try Self.parseHidden(hidden) }
+        // The engine's own checks (learning rate, momentum, weight decay...), in the flags' words.
+        do {
+            try trainingConfig().validate()
+        } catch let error as TrainingConfigError {
+            throw ValidationError(error.commandLineMessage)
+        }
         if let data {
             if let dataset, dataset != .mnist {
                 throw ValidationError("--data cannot be combined with --dataset \(dataset.rawValue): --data names the dataset's folder itself")
@@ -213,9 +221,11 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         var config = TrainingConfig()
         if let epochs { config.epochs = epochs }
         if let batchSize { config.batchSize = batchSize }
-        if let lr { config.learningRate = lr }
+        let kind = optimizer?.kind ?? .sgd
+        config.optimizer = kind
+        config.learningRate = lr ?? kind.defaultLearningRate
         if let momentum { config.momentum = momentum }
-        if let weightDecay { config.weightDecay = weightDecay }
+        config.weightDecay = weightDecay ?? kind.defaultWeightDecay
         if let hidden { config.hidden = try Self.parseHidden(hidden) }
         if let initScheme { config.initScheme = initScheme.scheme }
         if let seed { config.seed = seed }
@@ -260,6 +270,21 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 public enum DatasetChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
     case mnist
     case fashion
+}
+
+/// `--optimizer` values (the engine's `OptimizerKind`, spelled for the command line).
+public enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case sgd
+    case adam
+    case adamw
+
+    var kind: OptimizerKind {
+        switch self {
+        case .sgd: .sgd
+        case .adam: .adam
+        case .adamw: .adamw
+        }
+    }
 }
 
 /// `--init` values (the engine's `InitScheme`, spelled for the command line).
