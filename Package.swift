@@ -72,7 +72,7 @@ let package = Package(
 
         // MARK: Tests (Swift Testing)
         .testTarget(name: "MNISTDataTests", dependencies: ["MNISTData", "CZlib"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Dashboard", "Terminal"]),

@@ -386,3 +386,28 @@ extension CheckpointCorpusTests {
         #expect(what.contains("absurd"))
     }
 }
+
+@Suite("Checkpoint dataset names")
+struct CheckpointDatasetNameTests {
+    @Test("a dataset (a --data folder) named with a tab, newline or ESC saves a checkpoint that loads",
+          arguments: ["tab\there", "new\nline", "esc\u{1B}[31mape", "\u{7F}del and \u{85}next line"])
+    func controlCharactersInName(name: String) async throws {
+        let synthetic = syntheticDataset(trainCount: 20, testCount: 10, side: 2, classes: 2)
+        let dataset = Dataset(name: name, classNames: synthetic.classNames, train: synthetic.train, test: synthetic.test)
+        var config = smallConfig(epochs: 1)
+        config.hidden = [3]
+        let checkpoint = try await trainedCheckpoint(dataset, config)
+        let folder = try temporaryFolder()
+        defer { removeTree(folder) }
+        try checkpoint.write(to: folder + "/run.ckpt")
+        let loaded = try Checkpoint.read(from: folder + "/run.ckpt")
+        #expect(loaded == checkpoint && loaded.snapshot.datasetName == name)
+        try loaded.verify(dataset: dataset, path: "run.ckpt")
+        // Messages that show the name keep to one line, without raw escapes.
+        let other = Dataset(name: "MNIST", classNames: synthetic.classNames, train: synthetic.train, test: synthetic.test)
+        let error = #expect(throws: CheckpointError.self) { try loaded.verify(dataset: other, path: "run.ckpt") }
+        let message = error?.description ?? ""
+        #expect(!message.contains("\n") && !message.contains("\t") && !message.contains("\u{1B}"), "\(message)")
+        #expect(message.contains(name.debugDescription), "\(message)")
+    }
+}
