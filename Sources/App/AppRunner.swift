@@ -50,7 +50,8 @@ struct AppRunner {
             } else {
                 dataset = try Dataset.load(command.datasetSource)
                 let config = try command.trainingConfig()
-                if let notice = SlowStartNotice.message(config: config, dataset: dataset) {
+                let plan = try Trainer.plan(dataset: dataset, config: config)  // refuses a run too large
+                if let notice = SlowStartNotice.message(config: config, parameterCount: plan.memory.parameterCount) {
                     StandardStreams.printError("mnist-tui: \(notice)")
                 }
                 trainer = try Trainer(dataset: dataset, config: config)

@@ -1,7 +1,6 @@
 // The engine's configuration errors and cost estimates in the command line's words: each names
 // the flag to change. (The engine speaks of fields, not flags; this is the one place that knows both.)
 import Engine
-import MNISTData
 
 extension TrainingConfigError {
     /// One line naming the option(s) at fault.
@@ -53,10 +52,9 @@ enum SlowStartNotice {
     /// Warn from about 3 s on.
     static let threshold = 45_000_000
 
-    /// The warning for a fresh run of `config` on `dataset`, or nil when it starts quickly.
-    static func message(config: TrainingConfig, dataset: Dataset) -> String? {
-        guard let count = ParameterLayout.parameterCount(layerSizes: config.layerSizes(for: dataset)),
-              count >= threshold else { return nil }
+    /// The warning for a fresh run of `config` with `parameterCount` parameters, or nil when it starts quickly.
+    static func message(config: TrainingConfig, parameterCount count: Int) -> String? {
+        guard count >= threshold else { return nil }
         let seconds = Int((Double(count) / parametersPerSecond).rounded())
         return "--hidden \(config.hidden.map(String.init).joined(separator: ",")) makes \(count) parameters; "
             + "initialising them takes a while (roughly \(seconds) s)"

@@ -62,23 +62,11 @@ public final class Trainer: Sendable {
     /// `memoryLimit` replaces the machine's physical memory in the memory check (tests).
     init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?,
          afterBatch: (@Sendable (BatchMetrics) -> Void)?, memoryLimit: Int? = nil) throws {
-        try config.validate()
-        try dataset.validateForTraining()
-        let trainCount = min(config.trainLimit ?? dataset.train.count, dataset.train.count)
-        let batchSize = min(config.batchSize, trainCount)
-        let batchesPerEpoch = (trainCount + batchSize - 1) / batchSize
-        let layerSizes = config.layerSizes(for: dataset)
-        guard let layout = ParameterLayout(layerSizes: layerSizes) else { throw TrainingConfigError.hidden(config.hidden) }
+        let plan = try Trainer.plan(dataset: dataset, config: config, memoryLimit: memoryLimit)
         if let snapshot {
-            try Trainer.check(snapshot, layout: layout, dataset: dataset, trainCount: trainCount, config: config)
+            try Trainer.check(snapshot, layout: plan.layout, dataset: dataset, trainCount: plan.trainCount, config: config)
         }
-        let maxBatch = TrainingSession.maxBatch(config: config, trainCount: trainCount, testCount: dataset.test.count)
-        if let estimate = MemoryEstimate(config: config, layerSizes: layerSizes, maxBatch: maxBatch,
-                                         trainCount: trainCount, batchesPerEpoch: batchesPerEpoch, dataset: dataset),
-           let available = memoryLimit ?? MemoryEstimate.physicalMemory(), estimate.bytes > available {
-            throw TrainingConfigError.memory(needed: estimate.bytes, available: available,
-                                             parameterCount: estimate.parameterCount)
-        }
+        let (trainCount, batchesPerEpoch, layerSizes) = (plan.trainCount, plan.batchesPerEpoch, plan.layout.layerSizes)
         let channel = self.channel
         events = AsyncStream(unfolding: { await channel.next() })
         info = RunInfo(layerSizes: layerSizes, config: config, datasetName: dataset.name,
@@ -90,6 +78,36 @@ public final class Trainer: Sendable {
                                             channel.send(event)
                                             if let afterBatch, case .batch(let metrics) = event { afterBatch(metrics) }
                                         }))
+    }
+
+    /// What a run of `config` on `dataset` will be, checked before anything is allocated.
+    public struct Plan: Sendable {
+        public let layout: ParameterLayout
+        public let trainCount: Int
+        public let batchesPerEpoch: Int
+        public let memory: MemoryEstimate
+    }
+
+    /// Validates `config` against `dataset` and refuses a run that cannot fit in memory (the
+    /// machine's physical memory, or `memoryLimit`), without allocating it. Front ends may call it
+    /// first to say what a large run will cost; `init` calls it again.
+    public static func plan(dataset: Dataset, config: TrainingConfig,
+                            memoryLimit: Int? = nil) throws(TrainingConfigError) -> Plan {
+        try config.validate()
+        try dataset.validateForTraining()
+        let trainCount = min(config.trainLimit ?? dataset.train.count, dataset.train.count)
+        let batchSize = min(config.batchSize, trainCount)
+        let batchesPerEpoch = (trainCount + batchSize - 1) / batchSize
+        let layerSizes = config.layerSizes(for: dataset)
+        let maxBatch = TrainingSession.maxBatch(config: config, trainCount: trainCount, testCount: dataset.test.count)
+        guard let layout = ParameterLayout(layerSizes: layerSizes),
+              let estimate = MemoryEstimate(config: config, layerSizes: layerSizes, maxBatch: maxBatch,
+                                            trainCount: trainCount, batchesPerEpoch: batchesPerEpoch, dataset: dataset)
+        else { throw .hidden(config.hidden) }  // a parameter count beyond Int: no machine has that memory
+        if let available = memoryLimit ?? MemoryEstimate.physicalMemory(), estimate.bytes > available {
+            throw .memory(needed: estimate.bytes, available: available, parameterCount: estimate.parameterCount)
+        }
+        return Plan(layout: layout, trainCount: trainCount, batchesPerEpoch: batchesPerEpoch, memory: estimate)
     }
 
     /// A trainer released without running to its end still ends its stream (a running trainer is
