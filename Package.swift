@@ -4,7 +4,8 @@
 // The target graph is the architecture (one direction only):
 //   MNISTData (IDX + gzip) -> Engine (layers, SGD, Trainer, events) -> App (headless, dashboard loop, CLI)
 //   Dashboard (pure: AppState -> CellGrid) -> Terminal (thin ncurses backend) -> App
-// Only Engine links BLAS, only MNISTData links zlib, only Terminal links ncurses.
+// Only Engine links BLAS, only Terminal links ncurses; zlib is linked by MNISTData (gzip, dataset
+// fingerprints) and by Engine (the checkpoint's CRC-32, Sources/Engine/Checkpoint/CRC32.swift).
 import PackageDescription
 
 let package = Package(
@@ -16,7 +17,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
     ],
     targets: [
         // MARK: System libraries (header shims; linking is declared on the Swift targets that use them)
@@ -56,7 +56,6 @@ let package = Package(
             dependencies: [
                 "MNISTData", "Engine", "Dashboard", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
 
