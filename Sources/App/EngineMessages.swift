@@ -5,30 +5,34 @@ import Engine
 extension TrainingConfigError {
     /// One line naming the option(s) at fault.
     var commandLineMessage: String {
+        if let (field, requirement) = fieldProblem { return "\(Self.option(field)) \(requirement)" }
         switch self {
-        case .epochs(let v): "--epochs must be an integer > 0, got \(v)"
-        case .batchSize(let v): "--batch-size must be an integer > 0, got \(v)"
-        case .learningRate(let v): "--lr must be a finite number > 0, got \(v)"
-        case .momentum(let v): "--momentum must be a finite number >= 0 and < 1, got \(v)"
-        case .momentumWithoutSGD(let kind): "--momentum is for --optimizer sgd only, not \(kind.rawValue)"
-        case .weightDecay(let v): "--weight-decay must be a finite number >= 0, got \(v)"
-        case .betas, .epsilon: description
-        case .hidden(let v):
-            "--hidden must list one or more layer widths > 0 (e.g. 512,256), got "
-                + (v.isEmpty ? "nothing" : v.map(String.init).joined(separator: ","))
-        case .threads(let v): "--threads must be an integer from 1 to \(TrainingConfig.maxThreads), got \(v)"
-        case .trainLimit(let v): "--train-limit must be an integer > 0, got \(v)"
         case .memory(let needed, let available, let count):
-            "--hidden and --batch-size ask for \(count) parameters and about \(MemoryEstimate.format(needed)) of memory "
+            return "--hidden and --batch-size ask for \(count) parameters and about \(MemoryEstimate.format(needed)) of memory "
                 + "(with --optimizer's state); this machine has \(MemoryEstimate.format(available)): choose smaller layers"
-        case .dataset: description
-        case .snapshot(let mismatch):
-            switch mismatch {
-            case .batchSize(let saved, let run): "--batch-size \(run) contradicts the checkpoint, which has \(saved)"
-            case .optimizer(let saved, let run): "--optimizer, --momentum and --weight-decay give \(run), but the checkpoint was trained with \(saved)"
-            case .nothingToDo(let done, let target): "--epochs \(target) leaves nothing to do: the checkpoint already trained \(done) epochs"
-            case .layers, .dataset, .parameterCount, .optimizerState: description
-            }
+        case .snapshot(.batchSize(let saved, let run)):
+            return "--batch-size \(run) contradicts the checkpoint, which has \(saved)"
+        case .snapshot(.optimizer(let saved, let run)):
+            return "--optimizer, --momentum and --weight-decay give \(run), but the checkpoint was trained with \(saved)"
+        case .snapshot(.nothingToDo(let done, let target)):
+            return "--epochs \(target) leaves nothing to do: the checkpoint already trained \(done) epochs"
+        default:
+            return description
+        }
+    }
+
+    /// The option that sets `field` (Adam's betas and epsilon have none: the engine's words).
+    static func option(_ field: Field) -> String {
+        switch field {
+        case .epochs: "--epochs"
+        case .batchSize: "--batch-size"
+        case .learningRate: "--lr"
+        case .momentum: "--momentum"
+        case .weightDecay: "--weight-decay"
+        case .hidden: "--hidden"
+        case .threads: "--threads"
+        case .trainLimit: "--train-limit"
+        case .betas, .epsilon: "the \(field.rawValue)"
         }
     }
 

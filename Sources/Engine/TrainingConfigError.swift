@@ -25,25 +25,49 @@ public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
     /// A snapshot to resume from does not fit this run.
     case snapshot(SnapshotMismatch)
 
-    public var description: String {
+    /// The configuration fields errors speak of (front ends map them to their options).
+    public enum Field: String, Sendable, CaseIterable {
+        case epochs = "epoch count"
+        case batchSize = "batch size"
+        case learningRate = "learning rate"
+        case momentum
+        case weightDecay = "weight decay"
+        case betas = "Adam betas"
+        case epsilon = "Adam epsilon"
+        case hidden = "hidden layers"
+        case threads = "thread count"
+        case trainLimit = "train limit"
+    }
+
+    /// For an error about one field: the field, and what it must be, e.g. (.batchSize, "must be an
+    /// integer > 0, got 0"). Nil for the other errors.
+    public var fieldProblem: (field: Field, requirement: String)? {
         switch self {
-        case .epochs(let v): "the epoch count must be an integer > 0, got \(v)"
-        case .batchSize(let v): "the batch size must be an integer > 0, got \(v)"
-        case .learningRate(let v): "the learning rate must be a finite number > 0, got \(v)"
-        case .momentum(let v): "the momentum must be a finite number >= 0 and < 1, got \(v)"
-        case .momentumWithoutSGD(let kind): "momentum is an SGD setting; \(kind.rawValue) has none"
-        case .weightDecay(let v): "the weight decay must be a finite number >= 0, got \(v)"
-        case .betas(let b1, let b2): "Adam's betas must be finite numbers >= 0 and < 1, got \(b1) and \(b2)"
-        case .epsilon(let v): "Adam's epsilon must be a finite number > 0, got \(v)"
+        case .epochs(let v): (.epochs, "must be an integer > 0, got \(v)")
+        case .batchSize(let v): (.batchSize, "must be an integer > 0, got \(v)")
+        case .learningRate(let v): (.learningRate, "must be a finite number > 0, got \(v)")
+        case .momentum(let v): (.momentum, "must be a finite number >= 0 and < 1, got \(v)")
+        case .momentumWithoutSGD(let kind): (.momentum, "is for sgd only, not \(kind.rawValue)")
+        case .weightDecay(let v): (.weightDecay, "must be a finite number >= 0, got \(v)")
+        case .betas(let b1, let b2): (.betas, "must be finite numbers >= 0 and < 1, got \(b1) and \(b2)")
+        case .epsilon(let v): (.epsilon, "must be a finite number > 0, got \(v)")
         case .hidden(let v):
-            "the hidden layers must be one or more widths > 0 (e.g. 512,256), got "
-                + (v.isEmpty ? "nothing" : v.map(String.init).joined(separator: ","))
-        case .threads(let v): "the thread count must be an integer from 1 to \(TrainingConfig.maxThreads), got \(v)"
-        case .trainLimit(let v): "the train limit must be an integer > 0, got \(v)"
+            (.hidden, "must be one or more widths > 0 (e.g. 512,256), got "
+                + (v.isEmpty ? "nothing" : v.map(String.init).joined(separator: ",")))
+        case .threads(let v): (.threads, "must be an integer from 1 to \(TrainingConfig.maxThreads), got \(v)")
+        case .trainLimit(let v): (.trainLimit, "must be an integer > 0, got \(v)")
+        case .memory, .dataset, .snapshot: nil
+        }
+    }
+
+    public var description: String {
+        if let (field, requirement) = fieldProblem { return "the \(field.rawValue) \(requirement)" }
+        switch self {
         case .memory(let needed, let available, let count):
-            "the network (\(count) parameters) needs about \(MemoryEstimate.format(needed)) of memory; this machine has \(MemoryEstimate.format(available))"
-        case .dataset(let why): "dataset: \(why)"
-        case .snapshot(let mismatch): "resume: \(mismatch)"
+            return "the network (\(count) parameters) needs about \(MemoryEstimate.format(needed)) of memory; this machine has \(MemoryEstimate.format(available))"
+        case .dataset(let why): return "dataset: \(why)"
+        case .snapshot(let mismatch): return "resume: \(mismatch)"
+        default: return "invalid configuration"  // every other case is a field problem, above
         }
     }
 }

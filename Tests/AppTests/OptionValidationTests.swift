@@ -123,7 +123,7 @@ func parseError(_ arguments: [String]) -> String? {
         #expect(adamw.optimizer == .adamw && adamw.learningRate == 0.001 && adamw.weightDecay == 0.01)
         let given = try MNISTTUICommand.parse(["--optimizer", "adamw", "--lr", "0.003", "--weight-decay", "0"]).trainingConfig()
         #expect(given.learningRate == 0.003 && given.weightDecay == 0)
-        #expect(parseError(["--optimizer", "adam", "--momentum", "0.9"]) == "--momentum is for --optimizer sgd only, not adam")
+        #expect(parseError(["--optimizer", "adam", "--momentum", "0.9"]) == "--momentum is for sgd only, not adam")
         #expect(try MNISTTUICommand.parse(["--optimizer", "sgd", "--momentum", "0.9"]).trainingConfig().momentum == 0.9)
     }
 

@@ -75,10 +75,7 @@ extension Checkpoint {
         }
         var config = TrainingConfig()
         config.hidden = Array(layerSizes[1..<(layerSizes.count - 1)])
-        let scheme = try h.string("init scheme", maxBytes: 64)
-        // debugDescription quotes and escapes: file content must not break the one-line message.
-        guard let initScheme = InitScheme(rawValue: scheme) else { throw ByteReadError(what: "unknown init scheme \(scheme.debugDescription)") }
-        config.initScheme = initScheme
+        config.initScheme = try h.choice("init scheme", of: InitScheme.self)
         config.epochs = try h.i64("epochs")
         config.batchSize = try h.i64("batch size")
         config.learningRate = try h.f32("learning rate")
@@ -94,9 +91,7 @@ extension Checkpoint {
         }
         config.trainLimit = hasLimit == 1 ? limit : nil
         if version >= 2 {
-            let kind = try h.string("optimizer", maxBytes: 64)
-            guard let optimizer = OptimizerKind(rawValue: kind) else { throw ByteReadError(what: "unknown optimizer \(kind.debugDescription)") }
-            config.optimizer = optimizer
+            config.optimizer = try h.choice("optimizer", of: OptimizerKind.self)
             config.beta1 = try h.f32("beta1")
             config.beta2 = try h.f32("beta2")
             config.epsilon = try h.f32("epsilon")
