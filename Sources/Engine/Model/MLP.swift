@@ -110,6 +110,8 @@ public final class MLP {
     /// Overwrites the parameters from an array of `parameterCount` floats.
     public func load(parameters source: [Float]) {
         precondition(source.count == parameterCount, "parameter count checked by the caller")
+        // `!`: the array holds parameterCount > 0 floats (ParameterLayout's sizes are all > 0), so
+        // its buffer has a base address.
         source.withUnsafeBufferPointer { parameters.update(from: $0.baseAddress!, count: parameterCount) }
     }
 

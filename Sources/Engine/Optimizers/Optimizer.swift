@@ -70,6 +70,7 @@ public final class OptimizerState {
         precondition(snapshot.buffers.count == buffers.count && snapshot.buffers.allSatisfy { $0.count == parameterCount },
                      "optimizer state shape checked by Trainer.check")
         step = snapshot.step
+        // `!`: each array holds parameterCount > 0 floats (checked above), so it has a base address.
         for (mine, saved) in zip(buffers, snapshot.buffers) {
             saved.withUnsafeBufferPointer { mine.update(from: $0.baseAddress!, count: parameterCount) }
         }
