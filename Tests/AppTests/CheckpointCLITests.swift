@@ -115,6 +115,30 @@ import Testing
         #expect(momentum.status == 64 && momentum.stderr.contains("--momentum 0.9 contradicts the checkpoint"), "\(momentum.stderr)")
     }
 
+    @Test("a --data folder named with a tab, newline and ESC: its checkpoint inspects and resumes (issue 13)")
+    func controlCharactersInDataFolder() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = dir + "/mnist\tcopy\nwith \u{1B}[31mescape"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("assets/mnist").path
+        for file in try FileManager.default.contentsOfDirectory(atPath: assets) {
+            try FileManager.default.createSymbolicLink(atPath: data + "/" + file, withDestinationPath: assets + "/" + file)
+        }
+        let path = dir + "/odd.ckpt"
+        let saved = try Subprocess.run(try binary(), ["--headless", "--data", data, "--train-limit", "500", "--epochs", "1",
+                                                      "--threads", "1", "--hidden", "16", "--save", path])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let inspect = try Subprocess.run(try binary(), ["--inspect-checkpoint", path])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("dataset: \"mnist\\tcopy\\nwith \\u{1B}[31mescape\" (500 train"), "\(inspect.stdout)")
+        #expect(!inspect.stdout.contains("\u{1B}") && !inspect.stdout.contains("\t"))
+        let resumed = try Subprocess.run(try binary(), ["--headless", "--resume", path, "--data", data, "--epochs", "2"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(epochLines(resumed.stdout).first?.hasPrefix("Epoch 2/2, Loss: ") == true, "\(resumed.stdout)")
+    }
+
     @Test("a format-1 checkpoint of the old release is inspected with its version and fingerprint")
     func inspectsFormatOne() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
