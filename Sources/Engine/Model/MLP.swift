@@ -35,6 +35,11 @@ public struct GradientTarget {
 ///     compactWeights [s0, s1] the rows of W0 for a compacted batch's active columns
 ///     probabilities [maxBatch, classes], losses [maxBatch], predictions [maxBatch] Int32
 ///
+/// The first layer is where the batch's representation matters: its forward operands
+/// (`firstLayerOperands`) and its weight gradient (`firstLayerGradient`) read what `InputBatch`
+/// gathered (full or column-compacted); another representation of the batch (sparse kernels) plugs
+/// in at those two functions and in `InputBatch`, nowhere else.
+///
 /// Not thread-safe; one owner (the trainer's queue) uses it at a time.
 public final class MLP {
     public let layout: ParameterLayout
