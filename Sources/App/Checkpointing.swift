@@ -58,7 +58,7 @@ extension MNISTTUICommand {
         func contradiction(_ flag: String, _ given: String, _ recorded: String) -> ResumeError {
             ResumeError("\(flag) \(given) contradicts the checkpoint \(path), which has \(recorded)")
         }
-        if let optimizer, optimizer.kind != saved.optimizer {
+        if let optimizer, optimizer != saved.optimizer {
             throw contradiction("--optimizer", optimizer.rawValue, saved.optimizer.rawValue)
         }
         if let hidden, let widths = try? Self.parseHidden(hidden), widths != saved.hidden {

@@ -70,7 +70,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     public var batchSize: Int?
 
     @Option(help: "sgd, adam or adamw, with torch.optim's formulas and defaults (Adam's betas 0.9/0.999, eps 1e-8). (default: sgd)")
-    public var optimizer: OptimizerChoice?
+    public var optimizer: OptimizerKind?
 
     @Option(parsing: .unconditional,
             help: "Learning rate. (default: 0.2 for sgd, 0.001 for adam and adamw; with --resume: changes the saved run's rate from its next batch)")
@@ -135,7 +135,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         if let trainLimit { try Self.requirePositive(trainLimit, "--train-limit") }
         if let threads { try Self.requirePositive(threads, "--threads", max: Self.maxThreads) }
         if let optimizer, optimizer != .sgd, momentum != nil {
-            throw ValidationError(TrainingConfigError.momentumWithoutSGD(optimizer.kind).commandLineMessage)
+            throw ValidationError(TrainingConfigError.momentumWithoutSGD(optimizer).commandLineMessage)
         }
         if let hidden { _ = try Self.parseHidden(hidden) }
         // The engine's own checks (learning rate, momentum, weight decay...), in the flags' words.
@@ -221,7 +221,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         var config = TrainingConfig()
         if let epochs { config.epochs = epochs }
         if let batchSize { config.batchSize = batchSize }
-        let kind = optimizer?.kind ?? .sgd
+        let kind = optimizer ?? .sgd
         config.optimizer = kind
         config.learningRate = lr ?? kind.defaultLearningRate
         if let momentum { config.momentum = momentum }
@@ -272,20 +272,8 @@ public enum DatasetChoice: String, CaseIterable, ExpressibleByArgument, Sendable
     case fashion
 }
 
-/// `--optimizer` values (the engine's `OptimizerKind`, spelled for the command line).
-public enum OptimizerChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
-    case sgd
-    case adam
-    case adamw
-
-    var kind: OptimizerKind {
-        switch self {
-        case .sgd: .sgd
-        case .adam: .adam
-        case .adamw: .adamw
-        }
-    }
-}
+/// `--optimizer` values: the engine's `OptimizerKind`, whose names are the command line's.
+extension OptimizerKind: ExpressibleByArgument {}
 
 /// `--init` values (the engine's `InitScheme`, spelled for the command line).
 public enum InitChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
