@@ -12,6 +12,7 @@
 //     on a tick/key/resize:   let grid = DashboardView.render(state, width: cols, height: rows, now: ...)
 //                             write the cells that differ from the previous grid
 //     state.note("saved to run.ckpt", now: ...) shows the app's own messages in the keys line.
+import Cells
 
 /// Renders an `AppState` into a `CellGrid`.
 public enum DashboardView {

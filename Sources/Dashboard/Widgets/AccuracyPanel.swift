@@ -1,5 +1,6 @@
 // The accuracy panel: latest train and test accuracy, the best epoch, and a table of epochs with
 // a bar for test accuracy.
+import Cells
 
 enum AccuracyPanel {
     static func title(_ state: AppState) -> String { "Accuracy" }

@@ -1,3 +1,4 @@
+import Cells
 import Foundation
 
 // The misclassified-digit browser: one digit large, its label and prediction, the top-3 softmax

@@ -7,6 +7,7 @@
 // percent (rounded down, "**" for 100%), off-diagonal counts up to 99 as numbers and 100 or more
 // as "++". The legend sits in the panel's bottom border, and the footer gives the selected cell's
 // exact count, so nothing is lost.
+import Cells
 
 enum ConfusionPanel {
     /// Rows the panel needs: border, header, one per class, footer.

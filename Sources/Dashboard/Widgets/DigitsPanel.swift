@@ -1,3 +1,4 @@
+import Cells
 import MNISTData
 
 // The digits panel: the first test images with their label and the model's latest prediction.

@@ -1,4 +1,5 @@
 // The bottom line: the keys that matter now, or a recent message.
+import Cells
 
 enum KeysLine {
     static func keys(_ state: AppState, theme: Theme) -> [(String, String)] {

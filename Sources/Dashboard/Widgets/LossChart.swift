@@ -1,3 +1,4 @@
+import Cells
 import Foundation
 
 // The loss panel: every per-batch loss as dots (min and max per column, so spikes survive

@@ -1,3 +1,4 @@
+import Cells
 import Engine
 
 // The two status lines: state, epoch, batch with a progress bar, throughput; then elapsed, ETA,
