@@ -72,7 +72,7 @@ enum BrowserPanel {
         let pTrue = digit.probabilities.indices.contains(digit.label) ? Double(digit.probabilities[digit.label]) : 0
         let crossEntropy = -log(max(pTrue, 1e-45))
         line("p(label)", Format.percent(pTrue, decimals: 1), .value)
-        line("cross-entropy", String(format: "%.3f", crossEntropy) + " = -log p(\(digit.label))", .value)
+        line("cross-entropy", Format.c("%.3f", crossEntropy) + " = -log p(\(digit.label))", .value)
         y += 1
         if y < rect.maxY {
             let hint = theme.options.unicode ? "←/→ h/l move · Esc closes"

@@ -172,7 +172,7 @@ enum LossChart {
         } else {
             let top = abs(scale.high)
             let decimals = top >= 100 ? 0 : top >= 10 ? 1 : top >= 0.1 ? 2 : 3
-            text = String(format: "%.\(decimals)f", value)
+            text = Format.c("%.\(decimals)f", value)
         }
         return text.count <= axisLabelWidth ? text : Format.scientific(value, width: axisLabelWidth)
     }
