@@ -52,7 +52,7 @@ public enum DashboardView {
             let inner = grid.box(area, title: BrowserPanel.title(state), theme: theme, focused: true)
             BrowserPanel.draw(state, in: inner.inset(0), grid: &grid, theme: theme)
         }
-        KeysLine.draw(state, in: layout.keys, grid: &grid, theme: theme, now: now)
+        KeysLine.draw(state.keysLine, in: layout.keys, grid: &grid, theme: theme, now: now)
         if state.showHelp {
             HelpOverlay.draw(in: Rect(x: 0, y: 0, width: grid.width, height: grid.height), grid: &grid, theme: theme)
         }

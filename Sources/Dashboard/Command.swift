@@ -5,8 +5,9 @@ public enum Command: Sendable, Equatable {
     case pause
     case resume
     case setLearningRate(Float)
-    /// Save a checkpoint now.
-    case saveCheckpoint
+    /// Save a checkpoint now, to `path` (nil: where the app saves by default), and report back with
+    /// `AppState.finishSave`; with `thenQuit`, the program ends once the save worked.
+    case saveCheckpoint(path: String?, thenQuit: Bool)
     /// Leave the program.
     case quit
 }
