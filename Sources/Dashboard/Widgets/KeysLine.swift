@@ -73,7 +73,11 @@ enum KeysLine {
         // least `messageGap` columns before the message's text so the two never read as one.
         if let message = model.message, now >= message.time,
            message.sticky || now - message.time < AppState.messageSeconds {
-            let text = " " + message.text + " "
+            var text = " " + message.text + " "
+            if text.unicodeScalars.count > rect.width, rect.width > 2 {
+                // Too long (a failed save names two paths): its end, the reason and what to do, matters most.
+                text = " …" + String(String.UnicodeScalarView(text.unicodeScalars.suffix(rect.width - 2)))
+            }
             let width = min(text.unicodeScalars.count, rect.width)
             // The message's own leading space is one column of the gap.
             keysEnd = rect.maxX - width - (messageGap - 1)
