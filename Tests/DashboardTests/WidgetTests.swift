@@ -187,11 +187,11 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         let state = Fixtures.state(fullEpochs: 1, extraBatches: 0)
         // Fixture: after epoch 1 images 3 and 7 are wrong (every 4th, offset by the epoch).
         let grid = drawWidget(width: 44, height: 6) { grid, rect, theme in
-            DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[5] == "  7→7 ✓      2→2 ✓      1→1 ✓      0→6 ✗    ")
         let ascii = drawWidget(width: 44, height: 6, unicode: false) { grid, rect, theme in
-            DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(ascii.lines[5] == "  7>7 +      2>2 +      1>1 +      0>6 x    ")
     }
@@ -200,7 +200,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         let state = Fixtures.state(fullEpochs: 1, extraBatches: 0)
         for color in [true, false] {
             let grid = drawWidget(width: 44, height: 6, color: color) { grid, rect, theme in
-                DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+                DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
             }
             let right = grid[6, 5], wrong = grid[39, 5]
             #expect(right.character == "✓" && wrong.character == "✗")
@@ -215,7 +215,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func beforeAnEvaluationPredictionsArePending() {
         let state = AppStateTests.fresh()
         let grid = drawWidget(width: 44, height: 6) { grid, rect, theme in
-            DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[5].contains("7→?"))
     }
@@ -301,7 +301,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func accuracyMarksTheBest() {
         let state = Fixtures.state(fullEpochs: 3, extraBatches: 0)
         let grid = drawWidget(width: 40, height: 6) { grid, rect, theme in
-            AccuracyPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            AccuracyPanel.draw(state.accuracyPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines == [
             "test 95.13%  train 92.88%               ",
@@ -316,7 +316,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func statusLines() {
         let state = Fixtures.running()
         let grid = drawWidget(width: 100, height: 2) { grid, rect, theme in
-            StatusBar.draw(state, in: rect, grid: &grid, theme: theme, now: 1047)
+            StatusBar.draw(state.statusBar, in: rect, grid: &grid, theme: theme, now: 1047)
         }
         #expect(grid.lines == [
             " RUNNING   epoch 4/20  batch 117/235 ██████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  17%  48k samples/s   ",
