@@ -45,6 +45,10 @@ enum DashboardMode {
         trainer.stop()
         _ = await pump.waitForEnd(seconds: stopTimeout)
         screen.restore()
+        // Reports the screen never showed (a save at the very end) go to stderr, now readable.
+        for report in reports.drain() where report.isError {
+            StandardStreams.printError("mnist-tui: \(report.text)")
+        }
         switch end {
         case .quit: return .quit
         case .signal(let number): return .signal(number)

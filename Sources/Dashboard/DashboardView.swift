@@ -12,6 +12,8 @@
 //
 // Each widget draws its own slice of the state (`state.statusBar`, `state.keysLine`, ...).
 
+import Cells
+
 /// Renders an `AppState` into a `CellGrid`.
 public enum DashboardView {
     /// The smallest terminal the full dashboard is drawn on.
