@@ -34,23 +34,23 @@ public enum DashboardView {
         let layout = Layout(width: grid.width, height: grid.height, classes: state.classCount)
         StatusBar.draw(state.statusBar, in: layout.status, grid: &grid, theme: theme, now: now)
 
-        let lossInner = grid.box(layout.loss, title: LossChart.title(state), theme: theme,
+        let lossInner = grid.box(layout.loss, title: LossChart.title(state.lossChart), theme: theme,
                                  rightTitle: LossChart.legend(theme))
-        LossChart.draw(state, in: lossInner, grid: &grid, theme: theme)
+        LossChart.draw(state.lossChart, in: lossInner, grid: &grid, theme: theme)
         let digitsInner = grid.box(layout.digits, title: DigitsPanel.title(state.digitsPanel), theme: theme)
         DigitsPanel.draw(state.digitsPanel, in: digitsInner, grid: &grid, theme: theme)
         let accuracyInner = grid.box(layout.accuracy, title: AccuracyPanel.title, theme: theme)
         AccuracyPanel.draw(state.accuracyPanel, in: accuracyInner, grid: &grid, theme: theme)
-        let confusionInner = grid.box(layout.confusion, title: ConfusionPanel.title(state), theme: theme,
+        let confusionInner = grid.box(layout.confusion, title: ConfusionPanel.title(state.confusionPanel), theme: theme,
                                       focused: state.focus == .confusion,
-                                      rightTitle: ConfusionPanel.legend(state, innerWidth: layout.confusion.width - 2))
-        ConfusionPanel.draw(state, in: confusionInner, grid: &grid, theme: theme)
+                                      rightTitle: ConfusionPanel.legend(state.confusionPanel, innerWidth: layout.confusion.width - 2))
+        ConfusionPanel.draw(state.confusionPanel, in: confusionInner, grid: &grid, theme: theme)
 
         if state.browser != nil {
             let area = layout.browser
             grid.fill(area)
-            let inner = grid.box(area, title: BrowserPanel.title(state), theme: theme, focused: true)
-            BrowserPanel.draw(state, in: inner.inset(0), grid: &grid, theme: theme)
+            let inner = grid.box(area, title: BrowserPanel.title(state.browserPanel), theme: theme, focused: true)
+            BrowserPanel.draw(state.browserPanel, in: inner.inset(0), grid: &grid, theme: theme)
         }
         KeysLine.draw(state.keysLine, in: layout.keys, grid: &grid, theme: theme, now: now)
         if state.showHelp {
