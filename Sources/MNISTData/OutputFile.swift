@@ -86,7 +86,11 @@ package final class OutputFile {
     /// at the start of a run, not at its end. A file system without preallocation passes.
     package func checkSpace(_ bytes: Int) throws(OutputFileError) {
         guard let temporaryPath, descriptor >= 0 else { return }
+        #if canImport(Darwin)
+        let status: Int32 = 0  // no posix_fallocate; the first flush finds a full disk instead
+        #else
         let status = posix_fallocate(descriptor, 0, off_t(bytes))
+        #endif
         _ = ftruncate(descriptor, 0)
         if status == ENOSPC || status == EDQUOT || status == EFBIG {
             throw OutputFileError(operation: "write \(temporaryPath)", reason: systemErrorText(status))
