@@ -153,4 +153,29 @@ import Testing
         #expect(result.stderr.contains("--metrics") && result.stderr.contains("No space left on device"), "\(result.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: disk) == ["fill"])
     }
+
+    // Last paragraph (before: a write failure was reported after training, its partial file kept).
+    @Test("a metrics write that fails mid-run is reported at once, its partial file removed; training goes on")
+    func metricsFailingMidRun() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let disk = "\(dir)/disk"
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        try #require(getuid() == 0, "needs root to mount a tiny tmpfs (the full-disk check did not run)")
+        // 80 KiB: room for the start check and the first 64 KiB flush, not for the second.
+        let mounted = try sh("mount -t tmpfs -o size=80k tmpfs '\(disk)'")
+        try #require(mounted.status == 0, "cannot mount a tmpfs here: \(mounted.stderr) (the full-disk check did not run)")
+        defer { _ = try? sh("umount '\(disk)'") }
+        // stderr into stdout, both unbuffered: the order of the lines is the order of events.
+        let result = try sh("'\(try binary())' --headless --epochs 2 --train-limit 6000 --batch-size 8 --threads 1 "
+                            + "--metrics '\(disk)/m.jsonl' 2>&1")
+        #expect(result.status == 1, "\(result.stdout)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let failure = lines.firstIndex { $0.contains("No space left on device") && $0.contains("partial file was removed") }
+        // The file fills up during epoch 1: the report comes before epoch 2 is trained, not at the end.
+        let epoch = lines.firstIndex { $0.hasPrefix("Epoch 2/2") }
+        #expect(failure != nil && epoch != nil, "\(lines)")
+        if let failure, let epoch { #expect(failure < epoch, "reported only after training: \(lines)") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk).isEmpty, "a partial file was left")
+    }
 }
