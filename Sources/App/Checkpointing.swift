@@ -17,18 +17,16 @@ struct CheckpointSaver: Sendable {
     let automatic: Bool
     let trainer: Trainer
     let datasetFingerprint: UInt64
-    /// How a checkpoint reaches the disk (tests inject failures here).
-    var write: @Sendable (Checkpoint, String) throws -> Void = { try $0.write(to: $1) }
 
     /// Where the dashboard's `s` saves without `--save`.
     static let defaultPath = "mnist-tui.ckpt"
 
     /// Saves now (to `path`, or to `target`); returns a one-line report
     /// ("checkpoint saved to F (2 epochs done)").
-    func save(to target: String? = nil) throws -> String {
+    func save(to target: String? = nil) throws(CheckpointError) -> String {
         let target = target ?? path
         let checkpoint = Checkpoint(snapshot: trainer.snapshot(), datasetFingerprint: datasetFingerprint)
-        try write(checkpoint, target)
+        try checkpoint.write(to: target)
         let position = checkpoint.snapshot.position
         let batchPart = position.batchesDone > 0 && position.epoch <= checkpoint.snapshot.config.epochs
             ? ", epoch \(position.epoch) batch \(position.batchesDone)" : ""
