@@ -1,5 +1,6 @@
-// The command line's checkpoint options: where and when to save (--save, --checkpoint-every), how a
-// resumed run's configuration is settled against its checkpoint (--resume), and --inspect-checkpoint.
+// The command line's checkpoint options: how a checkpoint is saved (--save; when is the job of
+// `CheckpointPolicy`, one of the run's outputs), how a resumed run's configuration is settled
+// against its checkpoint (--resume), and --inspect-checkpoint.
 import Dashboard
 import Engine
 import MNISTData
