@@ -34,8 +34,24 @@ import Testing
         #expect(screen.contains("No space left on device"), "the error went away: \(screen)")
         try session.send("q")
         _ = try session.waitFor("the save question again") { $0.contains("save before quitting?") }
+        let program = try session.programPID()
         try session.send("n")
-        screen = try session.waitForExit()
+        do {
+            // Generous: the exit waits for the batch or evaluation in flight (OpenBLAS shuts down at
+            // exit), which on a loaded machine took longer than a minute once.
+            screen = try session.waitForExit(seconds: 150)
+        } catch {
+            // Say where it is stuck: each thread's kernel wait channel and state.
+            let threads = program.map { pid in
+                ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).map { tid in
+                    let wchan = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/wchan", encoding: .utf8)) ?? "?"
+                    let comm = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8)) ?? "?"
+                    return "\(comm.trimmingCharacters(in: .whitespacesAndNewlines)):\(wchan)"
+                }.joined(separator: " ")
+            } ?? "no pid"
+            Issue.record("mnist-tui did not exit after q, n; threads: \(threads)")
+            throw error
+        }
         #expect(screen.contains("mnist-tui exit status 0"), "\(screen)")
         #expect(screen.contains("tty: icanon echo"), "terminal left raw: \(screen)")
         let left = try FileManager.default.contentsOfDirectory(atPath: dir)
