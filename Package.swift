@@ -3,7 +3,8 @@
 //
 // The target graph is the architecture (one direction only):
 //   MNISTData (IDX + gzip) -> Engine (layers, SGD, Trainer, events) -> App (headless, dashboard loop, CLI)
-//   Dashboard (pure: AppState -> CellGrid) -> Terminal (thin ncurses backend) -> App
+//   Cells (cell grid, rect, key) -> Dashboard (pure: AppState -> CellGrid) -> App
+//   Cells -> Terminal (thin ncurses backend: writes CellGrids, reads Keys) -> App
 // Only Engine links BLAS, only Terminal links ncurses; zlib is linked by MNISTData (gzip, dataset
 // fingerprints) and by Engine (the checkpoint's CRC-32, Sources/Engine/Checkpoint/CRC32.swift).
 import PackageDescription
@@ -39,13 +40,15 @@ let package = Package(
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]
         ),
+        // The screen's vocabulary (no dependencies): what Dashboard draws and Terminal writes.
+        .target(name: "Cells"),
         .target(
             name: "Dashboard",
-            dependencies: ["Engine", "MNISTData"]
+            dependencies: ["Cells", "Engine", "MNISTData"]
         ),
         .target(
             name: "Terminal",
-            dependencies: ["Dashboard", "CNcurses"],
+            dependencies: ["Cells", "CNcurses"],
             linkerSettings: [
                 .linkedLibrary("ncursesw", .when(platforms: [.linux])),
                 .linkedLibrary("ncurses", .when(platforms: [.macOS])),
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "MNISTData", "Engine", "Dashboard", "Terminal",
+                "MNISTData", "Engine", "Cells", "Dashboard", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,9 +75,9 @@ let package = Package(
         // MARK: Tests (Swift Testing)
         .testTarget(name: "MNISTDataTests", dependencies: ["MNISTData", "CZlib"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"], exclude: ["Fixtures"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Engine", "MNISTData"],
+        .testTarget(name: "DashboardTests", dependencies: ["Cells", "Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Dashboard", "Terminal"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Cells", "Dashboard", "Terminal"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,13 +1,14 @@
-// The command line's checkpoint options: where and when to save (--save, --checkpoint-every), how a
-// resumed run's configuration is settled against its checkpoint (--resume), and --inspect-checkpoint.
+// The command line's checkpoint options: how a checkpoint is saved (--save; when is the job of
+// `CheckpointPolicy`, one of the run's outputs), how a resumed run's configuration is settled
+// against its checkpoint (--resume), and --inspect-checkpoint.
 import Dashboard
 import Engine
 import MNISTData
 
 // MARK: - Saving
 
-/// Writes checkpoints of one run to one path (atomically: see `Checkpoint.write(to:)`).
-/// Used from the UI loop or the headless loop; thread-safe because it holds only immutable values
+/// Writes checkpoints of one run (atomically: see `Checkpoint.write(to:)`).
+/// Used from the UI loop and the output task; thread-safe because it holds only immutable values
 /// and the trainer's snapshot is itself taken under the trainer's lock.
 struct CheckpointSaver: Sendable {
     /// Where `s`, `q` + `y`, the end of the run and signals save.
@@ -15,28 +16,22 @@ struct CheckpointSaver: Sendable {
     /// Whether the user asked for saving (`--save`); without it the dashboard's `s` still saves,
     /// to the default path, but nothing is saved automatically.
     let automatic: Bool
-    /// `--checkpoint-every N`.
-    let every: Int?
     let trainer: Trainer
     let datasetFingerprint: UInt64
 
     /// Where the dashboard's `s` saves without `--save`.
     static let defaultPath = "mnist-tui.ckpt"
 
-    /// Saves now; returns a one-line report ("checkpoint saved to F (2 epochs done)").
-    func save() throws(CheckpointError) -> String {
+    /// Saves now (to `path`, or to `target`); returns a one-line report
+    /// ("checkpoint saved to F (2 epochs done)").
+    func save(to target: String? = nil) throws(CheckpointError) -> String {
+        let target = target ?? path
         let checkpoint = Checkpoint(snapshot: trainer.snapshot(), datasetFingerprint: datasetFingerprint)
-        try checkpoint.write(to: path)
+        try checkpoint.write(to: target)
         let position = checkpoint.snapshot.position
         let batchPart = position.batchesDone > 0 && position.epoch <= checkpoint.snapshot.config.epochs
             ? ", epoch \(position.epoch) batch \(position.batchesDone)" : ""
-        return "checkpoint saved to \(path) (\(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done\(batchPart))"
-    }
-
-    /// Whether finishing `epoch` calls for a periodic save.
-    func isDue(afterEpoch epoch: Int) -> Bool {
-        guard automatic, let every else { return false }
-        return epoch % every == 0
+        return "checkpoint saved to \(target) (\(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done\(batchPart))"
     }
 }
 

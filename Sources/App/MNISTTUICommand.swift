@@ -152,6 +152,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         }
         if let metrics { try Self.requireWritableFileLocation(metrics, option: "--metrics") }
         if let save { try Self.requireWritableFileLocation(save, option: "--save") }
+        try OutputPaths.check(metrics: metrics, save: save, resume: resume)
         if let checkpointEvery {
             try Self.requirePositive(checkpointEvery, "--checkpoint-every")
             guard save != nil else { throw ValidationError("--checkpoint-every needs --save FILE (where to write)") }

@@ -21,7 +21,7 @@ public final class Trainer: Sendable {
     /// Every event of the run, in order. Unbounded: training never waits for the consumer,
     /// and no event is dropped. Finishes after the final `.stateChanged(.done/.stopped)`.
     public let events: AsyncStream<TrainingEvent>
-    private let channel = EventChannel()
+    let channel = EventChannel()  // internal: `subscribe()` (EventChannel.swift) adds consumers
     /// The run's static facts, known at construction (also sent as the first event, `.started`).
     public let info: RunInfo
 

@@ -1,4 +1,4 @@
-import Dashboard
+import Cells
 
 /// Maps the dashboard's 256-colour palette down to what the terminal has. Pure.
 public enum ColorMapping {

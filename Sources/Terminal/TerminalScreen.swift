@@ -1,5 +1,5 @@
 import CNcurses
-import Dashboard
+import Cells
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
