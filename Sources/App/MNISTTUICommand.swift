@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import MNISTData
+import Terminal
 
 /// `mnist-tui`: trains a multilayer perceptron on MNIST and shows it live in the terminal.
 ///
@@ -234,6 +235,12 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     }
 
     // MARK: Running
+
+    /// What `main` does before anything else: closed standard descriptors filled, SIGPIPE
+    /// ignored, SIGQUIT made a crash signal, inherited signal dispositions read (`ProcessStart`).
+    public static func prepareProcess() {
+        ProcessStart.prepare()
+    }
 
     /// Parses the process's arguments and runs: the executable's whole `main`.
     ///

@@ -41,6 +41,18 @@ enum Platform {
         _ = signal(number, SIG_DFL)
     }
 
+    /// Whether `number` is ignored right now (`SIG_IGN`), read without changing it.
+    static func isIgnored(_ number: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(number, nil, &current) == 0 else { return false }
+        #if canImport(Glibc)
+        let handler = current.__sigaction_handler.sa_handler
+        #else
+        let handler = current.__sigaction_u.__sa_handler
+        #endif
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+    }
+
     /// Ignores `number` (its default action would kill the process before we restore the terminal).
     static func ignore(_ number: Int32) {
         _ = signal(number, SIG_IGN)

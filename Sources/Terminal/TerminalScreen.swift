@@ -177,8 +177,15 @@ public final class TerminalScreen {
         // Outside a UTF-8 locale multibyte glyphs come out as junk: keep the layout, show '?'.
         if !capabilities.unicode && scalar > 0x7E { scalar = 0x3F }
         if scalar < 0x20 { scalar = 0x20 }
-        _ = mnist_put_cell(Int32(y), Int32(x), scalar, attributes(cell.attributes),
-                           colorPair(foreground: cell.foreground, background: cell.background))
+        var attributes = attributes(cell.attributes)
+        var pair: Int16 = 0
+        if capabilities.color {
+            let foreground = ColorMapping.foreground(cell.foreground, colorCount: colorCount)
+            if foreground.dim { attributes |= mnist_a_dim() }
+            pair = colorPair(foreground: foreground.color,
+                             background: ColorMapping.terminalColor(cell.background, colorCount: colorCount))
+        }
+        _ = mnist_put_cell(Int32(y), Int32(x), scalar, attributes, pair)
     }
 
     private func attributes(_ attributes: CellAttributes) -> attr_t {
@@ -190,12 +197,12 @@ public final class TerminalScreen {
         return result
     }
 
-    /// The colour pair for a foreground/background combination, allocated on first use.
+    /// The colour pair for a foreground/background combination (terminal colour numbers, -1 the
+    /// default), allocated on first use.
     /// Pair 0 (the terminal's defaults) when colour is off or the pairs run out.
-    private func colorPair(foreground: CellColor, background: CellColor) -> Int16 {
+    private func colorPair(foreground: Int32, background: Int32) -> Int16 {
         guard capabilities.color else { return 0 }
-        var key = ColorPairKey(foreground: ColorMapping.terminalColor(foreground, colorCount: colorCount),
-                               background: ColorMapping.terminalColor(background, colorCount: colorCount))
+        var key = ColorPairKey(foreground: foreground, background: background)
         if key.foreground == -1 && key.background == -1 { return 0 }
         if !hasDefaultColors {
             // Without use_default_colors, -1 is not a colour: assume white on black.
