@@ -23,7 +23,7 @@ struct AppRunner {
             do {
                 let checkpoint = try Checkpoint.read(from: path)
                 for line in CheckpointInspector.lines(checkpoint, path: path) { StandardStreams.printLine(line) }
-                return ExitStatus.success
+                return StandardStreams.stdoutFailureStatus() ?? ExitStatus.success
             } catch {
                 StandardStreams.printError("mnist-tui: \(error)")
                 return ExitStatus.failure

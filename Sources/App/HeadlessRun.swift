@@ -17,7 +17,8 @@ enum HeadlessRun {
         trainer.start()
         for await event in trainer.events {
             metrics?.record(event)
-            for line in printer.lines(for: event) { StandardStreams.printLine(line) }
+            // Lost output ends the run like a signal: stop, then save and close as below.
+            for line in printer.lines(for: event) where !StandardStreams.printLine(line) { trainer.stop() }
             if case .epoch(let m) = event, saver.isDue(afterEpoch: m.epoch) {
                 _ = save(saver)  // a failure is reported; training goes on (the final save may work)
             }
@@ -28,6 +29,7 @@ enum HeadlessRun {
         }
         let saved = !saver.automatic || save(saver)
         if let status = signals.received.exitStatus { return status }
+        if let status = StandardStreams.stdoutFailureStatus() { return status }
         if printer.divergence != nil { return ExitStatus.diverged }
         return saved ? ExitStatus.success : ExitStatus.failure
     }
