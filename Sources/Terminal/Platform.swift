@@ -16,7 +16,9 @@ enum Platform {
     /// Installs `handler` for `number` with `sigaction` and returns the action it replaced.
     /// The handler runs with `SA_RESETHAND` semantics left to the handler itself, so that it
     /// can restore the default action explicitly before re-raising.
-    static func installHandler(_ handler: SignalHandler, for number: Int32) -> sigaction {
+    /// `restart`: system calls the signal interrupts on other threads are restarted (SA_RESTART)
+    /// instead of failing with EINTR.
+    static func installHandler(_ handler: SignalHandler, for number: Int32, restart: Bool = false) -> sigaction {
         var action = sigaction()
         #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = handler
@@ -24,7 +26,7 @@ enum Platform {
         action.__sigaction_u.__sa_handler = handler
         #endif
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
+        action.sa_flags = restart ? Int32(SA_RESTART) : 0
         var previous = sigaction()
         _ = sigaction(number, &action, &previous)
         return previous
