@@ -23,7 +23,7 @@ import Testing
 
     // MARK: - Ctrl-Z / fg (item 7)
 
-    @Test("five Ctrl-Z / fg cycles (training, paused, browser): a sane shell each time, a whole live dashboard after",
+    @Test("eight stops and fg (five by Ctrl-Z, three landing on a worker thread) while training, paused and browsing: a sane shell each time, a whole live dashboard after",
           .enabled(if: enabled, "tmux is not installed"), .timeLimit(.minutes(3)))
     func suspendAndResumeFiveTimes() throws {
         let session = try shell()
@@ -36,35 +36,56 @@ import Testing
         defer { kill(pid, SIGKILL) }
         _ = try session.waitFor("the first evaluation") { (Screen.epoch($0) ?? 0) >= 2 }
 
-        let views = ["training", "training", "paused", "browser", "browser"]
-        for (cycle, view) in views.enumerated() {
-            // Put the dashboard in the view of this cycle.
-            if view == "paused" && cycle == 2 {
-                try session.send("p")
-                _ = try session.waitFor("PAUSED") { $0.contains("PAUSED") }
-            }
-            if view == "browser" && cycle == 3 {
-                try session.send("m")
-                _ = try session.waitFor("the browser") { $0.contains("predicted") && Screen.testImage($0) != nil }
+        // Five stops by Ctrl-Z, and three by a SIGTSTP that lands on a thread other than the UI's
+        // (the kernel hands a process's signal to any thread not blocking it: to a worker when the UI
+        // thread is busy). That one is what broke job control: ncurses' handler ran on the worker, raced
+        // the UI thread, and left SIGTSTP ignored.
+        let plan: [(view: String, byWorker: Bool)] = [
+            ("training", false), ("training", true), ("training", false), ("paused", false), ("paused", true),
+            ("browser", false), ("browser", true), ("browser", false),
+        ]
+        var previousView = "training"
+        for (index, (view, byWorker)) in plan.enumerated() {
+            let stop = "stop \(index + 1) (\(view), \(byWorker ? "SIGTSTP to a worker thread" : "Ctrl-Z"))"
+            // Put the dashboard in the view of this stop.
+            if view != previousView {
+                if previousView == "paused" {
+                    try session.send("p")
+                    _ = try session.waitFor("RUNNING") { $0.contains("RUNNING") }
+                }
+                if view == "paused" {
+                    try session.send("p")
+                    _ = try session.waitFor("PAUSED") { $0.contains("PAUSED") }
+                }
+                if view == "browser" {
+                    try session.send("m")
+                    _ = try session.waitFor("the browser") { $0.contains("predicted") && Screen.testImage($0) != nil }
+                }
+                previousView = view
             }
             screen = try session.capture()
             let lrBefore = Screen.learningRate(screen)
             let imageBefore = Screen.testImage(screen)
 
-            // Ctrl-Z: the process stops, the shell has the terminal back, line mode and echo on.
-            try session.send("C-z")
-            screen = try session.waitFor("cycle \(cycle + 1): the shell's Stopped line and prompt", seconds: 10) {
+            // The stop: the process stops, the shell has the terminal back, line mode and echo on.
+            if byWorker {
+                let worker = try #require(workerThread(of: pid), "\(stop): no thread besides the main one")
+                try #require(sendSignal(SIGTSTP, toThread: worker, of: pid), "\(stop): tgkill failed")
+            } else {
+                try session.send("C-z")
+            }
+            screen = try session.waitFor("\(stop): the shell's Stopped line and prompt", seconds: 10) {
                 $0.contains("Stopped") && $0.split(separator: "\n").last?.hasPrefix("$") == true
             }
-            #expect(try session.alternateScreen() == false, "cycle \(cycle + 1): alternate screen left on")
-            #expect(processState(pid) == "T", "cycle \(cycle + 1): not stopped: \(processState(pid) ?? "gone")")
-            #expect(!tstpIgnored(pid), "cycle \(cycle + 1): SIGTSTP ignored while stopped")
-            #expect(try session.ttyIsSane(marker: "stopped-\(cycle + 1)"), "cycle \(cycle + 1): tty left raw")
+            #expect(try session.alternateScreen() == false, "\(stop): alternate screen left on")
+            #expect(processState(pid) == "T", "\(stop): not stopped: \(processState(pid) ?? "gone")")
+            #expect(!tstpIgnored(pid), "\(stop): SIGTSTP ignored while stopped")
+            #expect(try session.ttyIsSane(marker: "stopped-\(index + 1)"), "\(stop): tty left raw")
 
             // fg: the whole dashboard again, in the same view, with nothing of the shell left on it.
             try session.send("C-l")  // clear the shell screen so leftovers would show
             try session.type("fg")
-            screen = try session.waitFor("cycle \(cycle + 1): the whole \(view) dashboard back", seconds: 15) {
+            screen = try session.waitFor("\(stop): the whole dashboard back", seconds: 15) {
                 let panels = view == "browser"
                     ? $0.contains("Misclassified") && $0.contains("predicted") && $0.contains("Esc closes")
                     : $0.contains("Loss") && $0.contains("Confusion") && $0.contains("q quit")
@@ -72,21 +93,22 @@ import Testing
                     && (view == "paused" ? $0.contains("PAUSED") : $0.contains("RUNNING"))
             }
             #expect(!screen.contains("Stopped") && !screen.contains("$ fg") && !screen.contains("icanon"),
-                    "cycle \(cycle + 1): shell text left on the dashboard:\n\(screen)")
-            #expect(processState(pid) != "T", "cycle \(cycle + 1): still stopped")
-            #expect(!tstpIgnored(pid), "cycle \(cycle + 1): SIGTSTP left ignored after fg")
-            #expect(Screen.learningRate(screen) == lrBefore, "cycle \(cycle + 1): the lr changed: keys leaked in")
-            #expect(Screen.testImage(screen) == imageBefore, "cycle \(cycle + 1): the browser moved: keys leaked in")
+                    "\(stop): shell text left on the dashboard:\n\(screen)")
+            #expect(processState(pid) != "T", "\(stop): still stopped")
+            #expect(!tstpIgnored(pid), "\(stop): SIGTSTP left ignored after fg")
+            #expect(Screen.learningRate(screen) == lrBefore, "\(stop): the lr changed: keys leaked in")
+            #expect(Screen.testImage(screen) == imageBefore, "\(stop): the browser moved: keys leaked in")
 
-            // Live: training moves on (unless paused), and the dashboard still answers keys.
+            // Live: training moves on (paused: stays paused, the counter still).
+            let (epoch, batch) = (Screen.epoch(screen), Screen.batch(screen))
             if view != "paused" {
-                let (epoch, batch) = (Screen.epoch(screen), Screen.batch(screen))
-                _ = try session.waitFor("cycle \(cycle + 1): training to move on", seconds: 30) {
+                _ = try session.waitFor("\(stop): training to move on", seconds: 30) {
                     Screen.batch($0) != nil && (Screen.epoch($0) != epoch || Screen.batch($0) != batch)
                 }
             } else {
-                try session.send("p")
-                _ = try session.waitFor("cycle \(cycle + 1): p to resume", seconds: 10) { $0.contains("RUNNING") }
+                Thread.sleep(forTimeInterval: 0.5)
+                screen = try session.capture()
+                #expect(screen.contains("PAUSED") && Screen.batch(screen) == batch, "\(stop): moved while paused")
             }
         }
 
@@ -183,6 +205,19 @@ import Testing
 private func processState(_ pid: pid_t) -> String? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
     return status.firstMatch(of: /State:\s+(\w)/).map { String($0.1) }
+}
+
+/// A thread of `pid` other than its main (UI) thread: the first one started after it.
+private func workerThread(of pid: pid_t) -> pid_t? {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+    return tasks.compactMap { pid_t($0) }.filter { $0 != pid }.min()
+}
+
+/// `tgkill(2)`: `signal` to one thread of a process (glibc has it, Swift does not import it).
+private func sendSignal(_ signal: Int32, toThread thread: pid_t, of pid: pid_t) -> Bool {
+    typealias ThreadKill = @convention(c) (pid_t, pid_t, Int32) -> Int32
+    guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "tgkill") else { return false }
+    return unsafeBitCast(symbol, to: ThreadKill.self)(pid, thread, signal) == 0
 }
 
 /// Whether SIGTSTP (20) is in the process's ignored set (SigIgn, bit 19 counting from 0).
