@@ -66,6 +66,7 @@ import Testing
             screen = try session.capture()
             let lrBefore = Screen.learningRate(screen)
             let imageBefore = Screen.testImage(screen)
+            let (elapsedBefore, wallBefore) = (elapsedSeconds(screen), Date())
 
             // The stop: the process stops, the shell has the terminal back, line mode and echo on.
             if byWorker {
@@ -81,6 +82,8 @@ import Testing
             #expect(processState(pid) == "T", "\(stop): not stopped: \(processState(pid) ?? "gone")")
             #expect(!tstpIgnored(pid), "\(stop): SIGTSTP ignored while stopped")
             #expect(try session.ttyIsSane(marker: "stopped-\(index + 1)"), "\(stop): tty left raw")
+            // The first stop lasts a while: the elapsed clock must leave it out.
+            if index == 0 { Thread.sleep(forTimeInterval: 4) }
 
             // fg: the whole dashboard again, in the same view, with nothing of the shell left on it.
             try session.send("C-l")  // clear the shell screen so leftovers would show
@@ -98,6 +101,11 @@ import Testing
             #expect(!tstpIgnored(pid), "\(stop): SIGTSTP left ignored after fg")
             #expect(Screen.learningRate(screen) == lrBefore, "\(stop): the lr changed: keys leaked in")
             #expect(Screen.testImage(screen) == imageBefore, "\(stop): the browser moved: keys leaked in")
+            if index == 0, let before = elapsedBefore, let after = elapsedSeconds(screen) {
+                let wall = Date().timeIntervalSince(wallBefore)
+                #expect(Double(after - before) < wall - 2.5,
+                        "elapsed went from \(before) to \(after) s in \(wall) s of which 4 s stopped")
+            }
 
             // Live: training moves on (paused: stays paused, the counter still).
             let (epoch, batch) = (Screen.epoch(screen), Screen.batch(screen))
@@ -205,6 +213,13 @@ import Testing
 private func processState(_ pid: pid_t) -> String? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
     return status.firstMatch(of: /State:\s+(\w)/).map { String($0.1) }
+}
+
+/// The dashboard's "elapsed M:SS" in seconds.
+private func elapsedSeconds(_ screen: String) -> Int? {
+    screen.firstMatch(of: /elapsed (\d+):(\d\d)\b/).flatMap { match in
+        Int(match.1).flatMap { minutes in Int(match.2).map { minutes * 60 + $0 } }
+    }
 }
 
 /// A thread of `pid` other than its main (UI) thread: the first one started after it.
