@@ -18,7 +18,9 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             epoch) with --headless, when output is piped, or when TERM cannot be driven. \
             The defaults are the tutorial's configuration on the bundled MNIST.
             Exit status: 0 done, 1 bad data or a runtime error, 2 training diverged, 64 bad \
-            option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+            option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT; \
+            141 when stdout is a pipe whose reader went away). A failed write to stdout ends the run \
+            with status 1 (the --save checkpoint is still written).
             """
     )
 
