@@ -90,21 +90,13 @@ enum JobControl {
     /// left curses mode. Our handler is back in place on return.
     static func stopUntilContinued() {
         let start = ContinuousClock.now
-        var previous = sigaction()
-        var defaultAction = sigaction()
-        #if canImport(Glibc)
-        defaultAction.__sigaction_handler.sa_handler = SIG_DFL
-        #else
-        defaultAction.__sigaction_u.__sa_handler = SIG_DFL
-        #endif
-        sigemptyset(&defaultAction.sa_mask)
-        _ = sigaction(SIGTSTP, &defaultAction, &previous)
+        let previous = Platform.installDefault(for: SIGTSTP)
         var unblock = sigset_t()
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGTSTP)
         _ = pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         _ = raise(SIGTSTP)  // the whole process stops here until SIGCONT (fg, bg, kill -CONT)
-        _ = sigaction(SIGTSTP, &previous, nil)
+        Platform.restoreAction(previous, for: SIGTSTP)
         // A second Ctrl-Z typed while we were leaving curses mode asked for the stop we just had.
         stopRequested.store(false, ordering: .sequentiallyConsistent)
         let stopped = ContinuousClock.now - start

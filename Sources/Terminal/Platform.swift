@@ -19,6 +19,16 @@ enum Platform {
     /// `restart`: system calls the signal interrupts on other threads are restarted (SA_RESTART)
     /// instead of failing with EINTR.
     static func installHandler(_ handler: SignalHandler, for number: Int32, restart: Bool = false) -> sigaction {
+        setAction(handler, for: number, restart: restart)
+    }
+
+    /// Gives `number` its default action with `sigaction` and returns the action it replaced.
+    static func installDefault(for number: Int32) -> sigaction {
+        setAction(nil, for: number, restart: false)
+    }
+
+    /// `sigaction` with `handler` (nil: SIG_DFL), an empty mask and SA_RESTART if asked for.
+    private static func setAction(_ handler: SignalHandler?, for number: Int32, restart: Bool) -> sigaction {
         var action = sigaction()
         #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = handler

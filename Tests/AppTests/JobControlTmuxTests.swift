@@ -14,11 +14,17 @@ import Testing
         return try TmuxSession(tmux: tmux, interactiveShellWidth: 120, height: 40)
     }
 
-    /// The command line that starts the binary (no core files from Ctrl-\, no backtracer switch:
-    /// the program must behave without it).
-    private func commandLine(_ arguments: [String], environment: String = "", redirect: String = "") -> String {
-        "ulimit -c 0; \(environment) LANG=C.UTF-8 LC_ALL=C.UTF-8 "
-            + ([binaryPath] + arguments).map { "'\($0)'" }.joined(separator: " ") + " \(redirect)"
+    /// Types the command line that starts the binary (no core files from Ctrl-\, no backtracer
+    /// switch: the program must behave without it), waits for the dashboard, and returns the
+    /// program's pid and the screen.
+    private func launch(in session: TmuxSession, _ arguments: [String], environment: String = "",
+                        redirect: String = "") throws -> (pid: pid_t, screen: String) {
+        try session.type("ulimit -c 0; \(environment) LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+            + ([binaryPath] + arguments).map { "'\($0)'" }.joined(separator: " ") + " \(redirect)")
+        let screen = try session.waitFor("dashboard running") {
+            Screen.batch($0) != nil && $0.contains("RUNNING") && $0.contains("q quit")
+        }
+        return (try #require(try session.programPID(), "no mnist-tui process in the pane"), screen)
     }
 
     // MARK: - Ctrl-Z / fg (item 7)
@@ -28,11 +34,7 @@ import Testing
     func suspendAndResumeFiveTimes() throws {
         let session = try shell()
         defer { session.close() }
-        try session.type(commandLine(["--train-limit", "2000", "--epochs", "1000", "--seed", "2"]))
-        var screen = try session.waitFor("dashboard running") {
-            Screen.batch($0) != nil && $0.contains("RUNNING") && $0.contains("q quit")
-        }
-        let pid = try #require(try session.programPID(), "no mnist-tui process in the pane")
+        var (pid, screen) = try launch(in: session, ["--train-limit", "2000", "--epochs", "1000", "--seed", "2"])
         defer { kill(pid, SIGKILL) }
         _ = try session.waitFor("the first evaluation") { (Screen.epoch($0) ?? 0) >= 2 }
 
@@ -135,9 +137,8 @@ import Testing
         let session = try shell()
         defer { session.close() }
         // The backtracer left at its default (SWIFT_BACKTRACE unset): it is what used to take over.
-        try session.type(commandLine(["--train-limit", "2000", "--epochs", "1000"], environment: "env -u SWIFT_BACKTRACE"))
-        _ = try session.waitFor("dashboard running") { $0.contains("RUNNING") && Screen.batch($0) != nil }
-        let pid = try #require(try session.programPID(), "no mnist-tui process in the pane")
+        let (pid, _) = try launch(in: session, ["--train-limit", "2000", "--epochs", "1000"],
+                                  environment: "env -u SWIFT_BACKTRACE")
         defer { kill(pid, SIGKILL) }
         let sent = Date()
         try session.send("C-\\")
@@ -161,9 +162,7 @@ import Testing
     func closedStderrDoesNotHang() throws {
         let session = try shell()
         defer { session.close() }
-        try session.type(commandLine(["--train-limit", "2000", "--epochs", "1000"], redirect: "2>&-"))
-        var screen = try session.waitFor("dashboard running") { $0.contains("RUNNING") && Screen.batch($0) != nil }
-        let pid = try #require(try session.programPID(), "no mnist-tui process in the pane")
+        var (pid, screen) = try launch(in: session, ["--train-limit", "2000", "--epochs", "1000"], redirect: "2>&-")
         defer { kill(pid, SIGKILL) }  // a hung one ignores everything else
         // The hang came within seconds: keep watching the clock move for a while.
         for second in 1...4 {
@@ -187,9 +186,7 @@ import Testing
     func eightColorBordersShow() throws {
         let session = try shell()
         defer { session.close() }
-        try session.type(commandLine(["--train-limit", "2000", "--epochs", "1000"], environment: "TERM=xterm"))
-        _ = try session.waitFor("dashboard running") { $0.contains("RUNNING") && $0.contains("q quit") }
-        let pid = try #require(try session.programPID(), "no mnist-tui process in the pane")
+        let (pid, _) = try launch(in: session, ["--train-limit", "2000", "--epochs", "1000"], environment: "TERM=xterm")
         defer { kill(pid, SIGKILL) }
         let styled = try session.run(["capture-pane", "-t", "e2e", "-p", "-e"])
         let line = try #require(styled.split(separator: "\n").first { $0.contains("Loss") && $0.contains("┌") },
