@@ -77,7 +77,7 @@ import Testing
             } else {
                 try session.send("C-z")
             }
-            screen = try session.waitFor("\(stop): the shell's Stopped line and prompt", seconds: 10) {
+            screen = try session.waitFor("\(stop): the shell's Stopped line and prompt", seconds: 20) {
                 $0.contains("Stopped") && $0.split(separator: "\n").last?.hasPrefix("$") == true
             }
             #expect(try session.alternateScreen() == false, "\(stop): alternate screen left on")
@@ -142,10 +142,11 @@ import Testing
         defer { kill(pid, SIGKILL) }
         let sent = Date()
         try session.send("C-\\")
-        _ = try session.waitFor("the shell prompt back", seconds: 10) {
+        _ = try session.waitFor("the shell prompt back", seconds: 20) {
             $0.split(separator: "\n").last?.hasPrefix("$") == true && !$0.contains("RUNNING")
         }
-        #expect(Date().timeIntervalSince(sent) < 5, "took \(Date().timeIntervalSince(sent)) s")
+        // Swift's backtracer held the terminal for 30 s; ending takes well under a second when idle.
+        #expect(Date().timeIntervalSince(sent) < 15, "took \(Date().timeIntervalSince(sent)) s")
         let (status, sane) = try session.exitReport()
         #expect(status == 131)
         #expect(sane, "terminal left raw")
@@ -167,14 +168,16 @@ import Testing
         // The hang came within seconds: keep watching the clock move for a while.
         for second in 1...4 {
             let (epoch, batch) = (Screen.epoch(screen), Screen.batch(screen))
-            screen = try session.waitFor("the dashboard to move (\(second))", seconds: 10) {
+            screen = try session.waitFor("the dashboard to move (\(second))", seconds: 30) {
                 Screen.batch($0) != nil && (Screen.epoch($0) != epoch || Screen.batch($0) != batch)
             }
         }
+        // The pause shows once the trainer takes it (after the batch or evaluation in flight: seconds
+        // on a loaded machine); a hung UI never shows it.
         try session.send("p")
-        _ = try session.waitFor("p to answer", seconds: 5) { $0.contains("PAUSED") }
+        _ = try session.waitFor("p to answer", seconds: 30) { $0.contains("PAUSED") }
         try session.send("q")
-        let (status, sane) = try session.exitReport(seconds: 10)
+        let (status, sane) = try session.exitReport(seconds: 30)
         #expect(status == 0)
         #expect(sane, "terminal left raw")
     }
@@ -199,7 +202,7 @@ import Testing
         let parameters = sgr.split(separator: ";").map(String.init)
         #expect(!parameters.contains("30"), "border drawn black (SGR \(sgr)) on an 8-colour terminal")
         try session.send("q")
-        let (status, _) = try session.exitReport(seconds: 10)
+        let (status, _) = try session.exitReport(seconds: 30)
         #expect(status == 0)
     }
 }
