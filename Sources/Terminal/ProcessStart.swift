@@ -18,6 +18,11 @@ import Darwin
 ///   default action (status 131). Without this, Swift's backtracer caught it and waited 30 s on
 ///   the terminal over the dashboard. A SIGQUIT ignored at start (a background job) stays ignored.
 /// - The signals ignored at start are read before anything changes them (see `SignalObserver`).
+/// - Exiting skips the shared libraries' destructors: OpenBLAS's joins its worker threads and was
+///   seen to deadlock there (a BLAS thread asleep on a condition variable that is never signalled),
+///   leaving a finished run hanging after the terminal was restored. Everything that matters is
+///   done by then (files written, renamed and closed, the terminal restored); the kernel frees
+///   the rest.
 public enum ProcessStart {
     /// Runs the steps above. Idempotent; call it as the first statement of `main`.
     public static func prepare() {
@@ -25,7 +30,23 @@ public enum ProcessStart {
         _ = SignalObserver.ignoredAtStart
         Platform.ignore(SIGPIPE)
         QuitSignal.install()
+        FastExit.register
     }
+}
+
+/// `exit` without the library destructors (see `ProcessStart`).
+enum FastExit {
+    /// Registered first, so it runs last of the exit handlers registered after it (the terminal's
+    /// `atexit` restore among them), and before the dynamic loader's destructors, which it skips.
+    /// (glibc only: `on_exit` hands the handler the exit status; the deadlock was seen on Linux.)
+    static let register: Void = {
+        #if canImport(Glibc)
+        _ = on_exit({ status, _ in
+            fflush(nil)  // stdio buffers: ArgumentParser prints help and errors through them
+            _exit(status)
+        }, nil)
+        #endif
+    }()
 }
 
 /// Descriptors 0, 1 and 2.
