@@ -34,7 +34,7 @@ enum StandardStreams {
     static func stdoutFailureStatus() -> Int32? {
         let error = stdoutError.load(ordering: .acquiring)
         guard error != 0 else { return nil }
-        printError("mnist-tui: cannot write to stdout (\(String(cString: strerror(error)))); output was lost, the run was ended")
+        printError("mnist-tui: cannot write to stdout (\(String(cString: strerror(error)))): output from there on was lost")
         return error == EPIPE ? 128 + SIGPIPE : ExitStatus.failure
     }
 
