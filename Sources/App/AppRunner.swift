@@ -26,7 +26,7 @@ struct AppRunner {
             do {
                 let checkpoint = try Checkpoint.read(from: path)
                 for line in CheckpointInspector.lines(checkpoint, path: path) { StandardStreams.printLine(line) }
-                return ExitStatus.success
+                return StandardStreams.stdoutFailureStatus() ?? ExitStatus.success
             } catch {
                 StandardStreams.printError("mnist-tui: \(error)")
                 return ExitStatus.failure
@@ -110,6 +110,8 @@ struct AppRunner {
             StandardStreams.printError("mnist-tui: \(report.text)")
             if report.isError && exitStatus == ExitStatus.success { exitStatus = ExitStatus.failure }
         }
+        // Lost stdout is an error (141 for a closed pipe), unless a signal already ended the run.
+        if case .signal = end {} else if let status = StandardStreams.stdoutFailureStatus() { exitStatus = status }
         return exitStatus
     }
 }

@@ -76,8 +76,10 @@ final class LiveRun: RunControl {
 struct MonotonicClock: Sendable {
     private let origin = ContinuousClock.now
 
+    /// Leaves out the time the program spent stopped by Ctrl-Z, so elapsed and ETA do not jump.
     func now() -> Double {
         let elapsed = ContinuousClock.now - origin
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            - TerminalScreen.secondsStopped
     }
 }

@@ -13,7 +13,8 @@ enum HeadlessRun {
         var printer = HeadlessPrinter()
         trainer.start()
         for await event in trainer.events {
-            for line in printer.lines(for: event) { StandardStreams.printLine(line) }
+            // Lost output ends the run like a signal: stop, then the outputs save and close.
+            for line in printer.lines(for: event) where !StandardStreams.printLine(line) { trainer.stop() }
             for report in outputs.record(event) { StandardStreams.printError("mnist-tui: \(report.text)") }
             if case .stateChanged(.diverged) = event {
                 // The engine pauses on divergence for the dashboard's sake; headless ends here.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import MNISTData
+import Terminal
 
 /// `mnist-tui`: trains a multilayer perceptron on MNIST and shows it live in the terminal.
 ///
@@ -17,7 +18,9 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             epoch) with --headless, when output is piped, or when TERM cannot be driven. \
             The defaults are the tutorial's configuration on the bundled MNIST.
             Exit status: 0 done, 1 bad data or a runtime error, 2 training diverged, 64 bad \
-            option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+            option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT; \
+            141 when stdout is a pipe whose reader went away). A failed write to stdout ends the run \
+            with status 1 (the --save checkpoint is still written).
             """
     )
 
@@ -245,6 +248,12 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     }
 
     // MARK: Running
+
+    /// What `main` does before anything else: closed standard descriptors filled, SIGPIPE
+    /// ignored, SIGQUIT made a crash signal, inherited signal dispositions read (`ProcessStart`).
+    public static func prepareProcess() {
+        ProcessStart.prepare()
+    }
 
     /// Parses the process's arguments and runs: the executable's whole `main`.
     ///
