@@ -4,6 +4,7 @@
 // The target graph is the architecture (one direction only):
 //   MNISTData (IDX + gzip) -> Engine (layers, SGD, Trainer, events) -> App (headless, dashboard loop, CLI)
 //   Dashboard (pure: AppState -> CellGrid) -> Terminal (thin ncurses backend) -> App
+//   MNISTData -> Interchange (files other tools read and write: safetensors, TensorBoard events)
 // Only Engine links BLAS, only MNISTData links zlib, only Terminal links ncurses.
 import PackageDescription
 
@@ -38,6 +39,10 @@ let package = Package(
                 .linkedLibrary("openblas", .when(platforms: [.linux])),
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]
+        ),
+        .target(
+            name: "Interchange",
+            dependencies: ["MNISTData"]
         ),
         .target(
             name: "Dashboard",
@@ -75,6 +80,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
+        .testTarget(name: "InterchangeTests", dependencies: ["Interchange"], exclude: ["Fixtures"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Dashboard", "Terminal"]),
     ],
     swiftLanguageModes: [.v6]
