@@ -77,7 +77,7 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable, Senda
             case .uncoveredBytes(let begin, let end):
                 "data bytes [\(begin), \(end)) belong to no tensor (the format allows no holes or trailing bytes)"
             case .unexpectedTensor(let name, let expected):
-                "unexpected tensor \(name.debugDescription): expected the Linear layers of an nn.Sequential (\(expected))"
+                "unexpected tensor \(shown(name)): expected the Linear layers of an nn.Sequential (\(expected))"
             case .missingTensor(let name): "missing tensor \(shown(name))"
             case .wrongShape(let tensor, let shape, let expected): "tensor \(shown(tensor)) has shape \(shape), expected \(expected)"
             case .shapesDoNotChain(let tensor, let inputs, let previous, let previousOutputs):
