@@ -44,4 +44,22 @@ func corpusFile(_ name: String) throws -> [UInt8] {
         guard case .nonFinite(tensor: "0.weight", index: [0, 0], _) = try problem("non-finite") else { Issue.record("non-finite"); return }
         #expect(try problem("overlap") == .offsetsOverlap(first: "0.bias", second: "0.weight"))
     }
+
+    /// With MNIST_TUI_PEER_CORPUS=DIR and MNIST_TUI_PEER_OUT=OUT set, writes this reader's verdict on
+    /// every file of DIR (a fuzzing corpus) to OUT/safetensors-verdicts.json, for
+    /// scripts/peers/compare-safetensors-reference.py to compare with the reference implementation.
+    @Test func verdictsForTheReferencePeer() throws {
+        guard let corpus = ProcessInfo.processInfo.environment["MNIST_TUI_PEER_CORPUS"], let out = peerOutputFolder() else { return }
+        var verdicts: [String: Any] = [:]
+        for name in try fileNames(in: corpus) {
+            do {
+                let w = try SafetensorsFile.decode(try fileBytes(corpus + "/" + name), path: name).weights
+                verdicts[name] = ["ok": true, "layers": w.layerSizes,
+                                  "weights": w.weights.map { $0.map(Double.init) }, "biases": w.biases.map { $0.map(Double.init) }]
+            } catch let error as SafetensorsError {
+                verdicts[name] = ["ok": false, "problem": "\(error.problem)", "kind": Mirror(reflecting: error.problem).children.first?.label ?? "\(error.problem)"]
+            }
+        }
+        try JSONSerialization.data(withJSONObject: verdicts).write(to: URL(fileURLWithPath: out + "/safetensors-verdicts.json"))
+    }
 }
