@@ -197,6 +197,17 @@ func decodeEventFile(_ path: String) throws -> [DecodedEvent] {
         #expect(try fileNames(in: folder).count == 2)
     }
 
+    @Test func anOddWallTimeDoesNotTrap() throws {
+        let folder = try temporaryFolder()
+        defer { removeTree(folder) }
+        let writer = try TensorBoardWriter(directory: folder, wallTime: .infinity)
+        #expect(writer.path.hasPrefix(folder + "/events.out.tfevents.0."))
+        writer.addScalar(tag: "x", value: .nan, step: Int.max, wallTime: -.infinity)
+        try writer.close()
+        let events = try decodeEventFile(writer.path)
+        #expect(events.count == 2 && events[1].step == Int64.max && events[1].scalars["x"]?.isNaN == true)
+    }
+
     @Test func largeRunsFlushByThemselvesInWholeRecords() throws {
         let folder = try temporaryFolder()
         defer { removeTree(folder) }

@@ -56,7 +56,8 @@ public final class TensorBoardWriter: Sendable {
     public init(directory: String, wallTime: Double? = nil) throws(TensorBoardError) {
         let time = wallTime ?? Self.now()
         try Self.makeFolders(directory)
-        let base = Path.join(directory, "events.out.tfevents.\(Int64(time)).\(Self.hostname())")
+        let seconds = time.isFinite && abs(time) < 1e15 ? Int64(time) : 0  // a caller's odd clock must not trap
+        let base = Path.join(directory, "events.out.tfevents.\(seconds).\(Self.hostname())")
         var candidate = base
         var fd: Int32 = -1
         for attempt in 1...1000 {
