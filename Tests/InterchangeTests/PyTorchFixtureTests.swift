@@ -31,6 +31,17 @@ import Testing
         try expectSameOutputs("pytorch-quickstart-4-5-3-2", sizes: [4, 5, 3, 2])
     }
 
+    @Test func aModelThatDoesNotFitTheDataIsRefused() throws {
+        let path = fixturePath("pytorch-4-3-2.safetensors")
+        let weights = try SafetensorsFile.read(from: path).weights
+        #expect(throws: Never.self) { try SafetensorsFile.requireFit(weights, inputs: 4, classes: 2, path: path) }
+        #expect(throws: SafetensorsError(path: path, problem: .wrongModelSize(what: "inputs", model: 4, expected: 784))) {
+            try SafetensorsFile.requireFit(weights, inputs: 784, classes: 10, path: path)
+        }
+        let error = #expect(throws: SafetensorsError.self) { try SafetensorsFile.requireFit(weights, inputs: 4, classes: 10, path: path) }
+        #expect(error?.description == "\(path): the model has 2 outputs, the data needs 10")
+    }
+
     @Test func float64IsRefusedByName() throws {
         let path = fixturePath("pytorch-f64-4-3-2.safetensors")
         let error = #expect(throws: SafetensorsError.self) { try SafetensorsFile.read(from: path) }

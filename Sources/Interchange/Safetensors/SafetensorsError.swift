@@ -50,7 +50,8 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable, Senda
         case nonFinite(tensor: String, index: [Int], value: Float)
         /// `__metadata__` contradicts the tensors (e.g. "layers" is not the chain the shapes give).
         case metadataMismatch(key: String, stored: String, actual: String)
-        /// The model does not fit the data it is meant for (checked by `MLPWeights.requireSizes`).
+        /// The model does not fit the data it is meant for (`SafetensorsFile.requireFit`): `what` is
+        /// "inputs" or "outputs".
         case wrongModelSize(what: String, model: Int, expected: Int)
 
         public var description: String {

@@ -91,6 +91,17 @@ public enum SafetensorsFile {
         return values
     }
 
+    /// Refuses weights that do not fit the data they are to be evaluated on: `inputs` pixels per
+    /// image in, one logit per class out (784 and 10 for MNIST and Fashion-MNIST).
+    public static func requireFit(_ weights: MLPWeights, inputs: Int, classes: Int, path: String) throws(SafetensorsError) {
+        if weights.layerSizes[0] != inputs {
+            throw SafetensorsError(path: path, problem: .wrongModelSize(what: "inputs", model: weights.layerSizes[0], expected: inputs))
+        }
+        if weights.layerSizes[weights.layerSizes.count - 1] != classes {
+            throw SafetensorsError(path: path, problem: .wrongModelSize(what: "outputs", model: weights.layerSizes[weights.layerSizes.count - 1], expected: classes))
+        }
+    }
+
     // MARK: Encoding
 
     /// The file's bytes for `weights`; `metadata` adds keys to `__metadata__` (the architecture keys
