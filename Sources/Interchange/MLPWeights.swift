@@ -35,6 +35,33 @@ public struct MLPWeights: Sendable, Equatable {
         self.biases = biases
     }
 
+    /// Splits mnist-tui's packed parameter vector, `W0 [in, out], b0, W1, b1, ...` (the layout of
+    /// Engine's `MLP.parameters` and of checkpoints), into layers. The count is the caller's
+    /// invariant, as for the initializer above.
+    public init(layerSizes: [Int], packed: [Float]) {
+        var weights: [[Float]] = []
+        var biases: [[Float]] = []
+        var at = 0
+        for l in 0..<max(layerSizes.count - 1, 0) {
+            let (inputs, outputs) = (layerSizes[l], layerSizes[l + 1])
+            precondition(at + inputs * outputs + outputs <= packed.count, "MLPWeights: packed vector too short")
+            weights.append(Array(packed[at..<(at + inputs * outputs)]))
+            at += inputs * outputs
+            biases.append(Array(packed[at..<(at + outputs)]))
+            at += outputs
+        }
+        precondition(at == packed.count, "MLPWeights: packed vector too long")
+        self.init(layerSizes: layerSizes, weights: weights, biases: biases)
+    }
+
+    /// The packed vector `W0, b0, W1, b1, ...` (for `MLP.load(parameters:)`).
+    public var packed: [Float] {
+        var out: [Float] = []
+        out.reserveCapacity(weights.reduce(0) { $0 + $1.count } + biases.reduce(0) { $0 + $1.count })
+        for l in 0..<layerCount { out += weights[l]; out += biases[l] }
+        return out
+    }
+
     /// The logits for one input (`input.count == layerSizes[0]`): ReLU between layers, none after the
     /// last. A plain reference implementation, for checks and small evaluations, not for speed.
     public func forward(_ input: [Float]) -> [Float] {

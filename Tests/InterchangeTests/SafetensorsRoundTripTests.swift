@@ -91,6 +91,15 @@ import Testing
         #expect(!message.contains("\n"))
     }
 
+    @Test func packedVectorIsTheEnginesLayout() {
+        // W0 [2, 3], b0 [3], W1 [3, 2], b1 [2], one after the other.
+        let packed: [Float] = [1, 2, 3, 11, 12, 13, 100, 101, 102, 21, 22, 31, 32, 41, 42, 200, 201]
+        #expect(MLPWeights(layerSizes: [2, 3, 2], packed: packed) == Self.tiny)
+        #expect(Self.tiny.packed == packed)
+        let big = sampleWeights([784, 512, 256, 10])
+        #expect(MLPWeights(layerSizes: big.layerSizes, packed: big.packed) == big)
+    }
+
     @Test func forwardUsesTheInOutLayout() {
         // x = (1, 2): hidden = relu(x W0 + b0) with W0 [in, out] = [[1, 2, 3], [11, 12, 13]].
         let hidden: [Float] = [100 + 1 + 22, 101 + 2 + 24, 102 + 3 + 26]
