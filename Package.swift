@@ -5,6 +5,7 @@
 //   MNISTData (IDX + gzip) -> Engine (layers, SGD, Trainer, events) -> App (headless, dashboard loop, CLI)
 //   Cells (cell grid, rect, key) -> Dashboard (pure: AppState -> CellGrid) -> App
 //   Cells -> Terminal (thin ncurses backend: writes CellGrids, reads Keys) -> App
+//   MNISTData -> Interchange (files other tools read and write: safetensors, TensorBoard events)
 // Only Engine links BLAS, only Terminal links ncurses; zlib is linked by MNISTData (gzip, dataset
 // fingerprints) and by Engine (the checkpoint's CRC-32, Sources/Engine/Checkpoint/CRC32.swift).
 import PackageDescription
@@ -43,6 +44,10 @@ let package = Package(
         // The screen's vocabulary (no dependencies): what Dashboard draws and Terminal writes.
         .target(name: "Cells"),
         .target(
+            name: "Interchange",
+            dependencies: ["MNISTData"]
+        ),
+        .target(
             name: "Dashboard",
             dependencies: ["Cells", "Engine", "MNISTData"]
         ),
@@ -77,6 +82,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"], exclude: ["Fixtures"]),
         .testTarget(name: "DashboardTests", dependencies: ["Cells", "Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
+        .testTarget(name: "InterchangeTests", dependencies: ["Interchange"], exclude: ["Fixtures"]),
         .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Cells", "Dashboard", "Terminal"]),
     ],
     swiftLanguageModes: [.v6]
