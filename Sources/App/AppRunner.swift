@@ -22,16 +22,7 @@ struct AppRunner {
     let command: MNISTTUICommand
 
     func run() async -> Int32 {
-        if let path = command.inspectCheckpoint {
-            do {
-                let checkpoint = try Checkpoint.read(from: path)
-                for line in CheckpointInspector.lines(checkpoint, path: path) { StandardStreams.printLine(line) }
-                return StandardStreams.stdoutFailureStatus() ?? ExitStatus.success
-            } catch {
-                StandardStreams.printError("mnist-tui: \(error)")
-                return ExitStatus.failure
-            }
-        }
+        if let path = command.inspectCheckpoint { return CheckpointInspector.run(path: path) }
 
         // MARK: Data and trainer (fresh, or resumed from --resume's checkpoint)
         let dataset: Dataset

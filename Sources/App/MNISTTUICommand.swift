@@ -4,15 +4,16 @@ import Foundation
 import MNISTData
 import Terminal
 
-/// `mnist-tui`: trains a multilayer perceptron on MNIST and shows it live in the terminal.
+/// `mnist-tui [train]`: trains a multilayer perceptron on MNIST and shows it live in the terminal
+/// (the default subcommand of `MNISTTUI`, so `mnist-tui` alone trains).
 ///
 /// Defaults reproduce the tutorial: 784-512-256-10 with ReLU, N(0, 0.01) weights, plain SGD at
 /// lr 0.2, batch 256, 20 epochs, on the bundled MNIST. In a terminal it opens the dashboard;
 /// with `--headless`, or when stdout is not a terminal, it prints one line per epoch instead.
 public struct MNISTTUICommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "mnist-tui",
-        abstract: "Train an MLP on MNIST and watch and steer it live in the terminal.",
+        commandName: "train",
+        abstract: "Train an MLP on MNIST and watch and steer it live (the default subcommand).",
         discussion: """
             Opens a live dashboard when stdout is a terminal; runs headless (one plain line per \
             epoch) with --headless, when output is piped, or when TERM cannot be driven. \
@@ -32,7 +33,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 
     /// JSON Lines metrics file.
     @Option(help: ArgumentHelp("Write per-batch and per-epoch metrics as JSON Lines to FILE.",
-                               valueName: "FILE"))
+                               valueName: "FILE"), completion: .file())
     public var metrics: String?
 
     /// Force ASCII glyphs even in a UTF-8 locale.
@@ -47,7 +48,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 
     /// A folder with the four MNIST-format IDX files.
     @Option(help: ArgumentHelp("Read an MNIST-format dataset (the four canonical IDX files, raw or .gz) from DIR.",
-                               valueName: "DIR"))
+                               valueName: "DIR"), completion: .directory)
     public var data: String?
 
     /// Which bundled/installed dataset.
@@ -101,7 +102,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     // MARK: Checkpoints
 
     @Option(help: ArgumentHelp("Write a checkpoint to FILE when the run ends (also on q in the dashboard, asking first, and on SIGINT/SIGTERM/SIGHUP).",
-                               valueName: "FILE"))
+                               valueName: "FILE"), completion: .file())
     public var save: String?
 
     @Option(name: .customLong("checkpoint-every"), parsing: .unconditional,
@@ -109,11 +110,12 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     public var checkpointEvery: Int?
 
     @Option(help: ArgumentHelp("Continue the run saved in FILE exactly (--epochs may extend it; options it records must agree with it).",
-                               valueName: "FILE"))
+                               valueName: "FILE"), completion: .file())
     public var resume: String?
 
     @Option(name: .customLong("inspect-checkpoint"),
-            help: ArgumentHelp("Print what the checkpoint FILE holds and exit.", valueName: "FILE"))
+            help: ArgumentHelp("Print what the checkpoint FILE holds and exit (the same as `mnist-tui inspect FILE`).",
+                               valueName: "FILE"), completion: .file())
     public var inspectCheckpoint: String?
 
     @Option(parsing: .unconditional, help: "BLAS threads (default: the machine's cores).")
@@ -248,25 +250,6 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     }
 
     // MARK: Running
-
-    /// What `main` does before anything else: closed standard descriptors filled, SIGPIPE
-    /// ignored, SIGQUIT made a crash signal, inherited signal dispositions read (`ProcessStart`).
-    public static func prepareProcess() {
-        ProcessStart.prepare()
-    }
-
-    /// Parses the process's arguments and runs: the executable's whole `main`.
-    ///
-    /// (Calling `main()` from top-level code picks `ParsableCommand`'s synchronous overload,
-    /// which refuses async commands; this spells out what the async one does.)
-    public static func launch() async {
-        do {
-            let command = try parse()
-            try await command.run()
-        } catch {
-            exit(withError: error)
-        }
-    }
 
     public func run() async throws {
         let status = await AppRunner(command: self).run()

@@ -2,5 +2,5 @@
 import App
 
 // First, before anything opens a descriptor or changes a signal (see `ProcessStart`).
-MNISTTUICommand.prepareProcess()
-await MNISTTUICommand.launch()
+MNISTTUI.prepareProcess()
+await MNISTTUI.launch()
