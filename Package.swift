@@ -5,7 +5,7 @@
 //   MNISTData (IDX + gzip) -> Engine (layers, SGD, Trainer, events) -> App (headless, dashboard loop, CLI)
 //   Cells (cell grid, rect, key) -> Dashboard (pure: AppState -> CellGrid) -> App
 //   Cells -> Terminal (thin ncurses backend: writes CellGrids, reads Keys) -> App
-//   MNISTData -> Interchange (files other tools read and write: safetensors, TensorBoard events)
+//   MNISTData -> Interchange (files other tools read and write: safetensors, TensorBoard events) -> App
 // Only Engine links BLAS, only Terminal links ncurses; zlib is linked by MNISTData (gzip, dataset
 // fingerprints) and by Engine (the checkpoint's CRC-32, Sources/Engine/Checkpoint/CRC32.swift).
 import PackageDescription
@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "MNISTData", "Engine", "Cells", "Dashboard", "Terminal",
+                "MNISTData", "Engine", "Cells", "Dashboard", "Terminal", "Interchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Cells", "Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "InterchangeTests", dependencies: ["Interchange"], exclude: ["Fixtures"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Cells", "Dashboard", "Terminal"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Cells", "Dashboard", "Terminal", "Interchange"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -41,7 +41,7 @@ extension MNISTTUICommand {
     /// The dataset a resumed run loads: `--data`/`--dataset` if given, else the one the checkpoint
     /// names (MNIST or Fashion-MNIST; any other folder must be given with --data).
     func resumeDatasetSource(for checkpoint: Checkpoint) -> DatasetSource {
-        if data != nil || dataset != nil { return datasetSource }
+        if dataOptions.isGiven { return datasetSource }
         return checkpoint.snapshot.datasetName == DatasetSource.fashion.displayName ? .fashion : .bundledMNIST
     }
 

@@ -46,14 +46,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 
     // MARK: Data
 
-    /// A folder with the four MNIST-format IDX files.
-    @Option(help: ArgumentHelp("Read an MNIST-format dataset (the four canonical IDX files, raw or .gz) from DIR.",
-                               valueName: "DIR"), completion: .directory)
-    public var data: String?
-
-    /// Which bundled/installed dataset.
-    @Option(help: "mnist (bundled) or fashion (Fashion-MNIST from /usr/share/datasets/fashion-mnist). (default: mnist)")
-    public var dataset: DatasetChoice?
+    @OptionGroup public var dataOptions: DatasetOptions
 
     /// Train on the first N training images only.
     @Option(name: .customLong("train-limit"), parsing: .unconditional, help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
@@ -118,6 +111,16 @@ public struct MNISTTUICommand: AsyncParsableCommand {
                                valueName: "FILE"), completion: .file())
     public var inspectCheckpoint: String?
 
+    // MARK: Files for other tools
+
+    @Option(help: ArgumentHelp("Write the weights to FILE as safetensors when the run ends, however it ends (PyTorch's nn.Sequential layout).",
+                               valueName: "FILE"), completion: .file(extensions: ["safetensors"]))
+    public var export: String?
+
+    @Option(help: ArgumentHelp("Write TensorBoard scalars (batch loss, epoch loss and accuracy, lr) to an event file in DIR.",
+                               valueName: "DIR"), completion: .directory)
+    public var tensorboard: String?
+
     @Option(parsing: .unconditional, help: "BLAS threads (default: the machine's cores).")
     public var threads: Int?
 
@@ -149,15 +152,10 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         } catch let error as TrainingConfigError {
             throw ValidationError(error.commandLineMessage)
         }
-        if let data {
-            if let dataset, dataset != .mnist {
-                throw ValidationError("--data cannot be combined with --dataset \(dataset.rawValue): --data names the dataset's folder itself")
-            }
-            try Self.requireReadableDirectory(data)
-        }
         if let metrics { try Self.requireWritableFileLocation(metrics, option: "--metrics") }
         if let save { try Self.requireWritableFileLocation(save, option: "--save") }
-        try OutputPaths.check(metrics: metrics, save: save, resume: resume)
+        if let export { try Self.requireWritableFileLocation(export, option: "--export") }
+        try OutputPaths.check(metrics: metrics, save: save, resume: resume, export: export, tensorboard: tensorboard)
         if let checkpointEvery {
             try Self.requirePositive(checkpointEvery, "--checkpoint-every")
             guard save != nil else { throw ValidationError("--checkpoint-every needs --save FILE (where to write)") }
@@ -185,18 +183,6 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     private static func requirePositive(_ value: Int, _ option: String, max: Int = Int.max) throws {
         guard value > 0 else { throw ValidationError("\(option) must be a positive whole number (got \(value))") }
         guard value <= max else { throw ValidationError("\(option) must be at most \(max) (got \(value))") }
-    }
-
-    private static func requireReadableDirectory(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValidationError("--data \(path): no such directory")
-        }
-        guard isDirectory.boolValue else { throw ValidationError("--data \(path): not a directory") }
-        guard FileManager.default.isReadableFile(atPath: path),
-              FileManager.default.isExecutableFile(atPath: path) else {
-            throw ValidationError("--data \(path): directory is not readable")
-        }
     }
 
     private static func requireWritableFileLocation(_ path: String, option: String) throws {
@@ -241,13 +227,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     }
 
     /// Where the data comes from.
-    public var datasetSource: DatasetSource {
-        if let data { return .directory(data) }
-        switch dataset ?? .mnist {
-        case .mnist: return .bundledMNIST
-        case .fashion: return .fashion
-        }
-    }
+    public var datasetSource: DatasetSource { dataOptions.source }
 
     // MARK: Running
 
@@ -258,12 +238,6 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 }
 
 // MARK: - Option values
-
-/// `--dataset` values.
-public enum DatasetChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
-    case mnist
-    case fashion
-}
 
 /// `--optimizer` values: the engine's `OptimizerKind`, whose names are the command line's.
 extension OptimizerKind: ExpressibleByArgument {}

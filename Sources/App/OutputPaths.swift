@@ -12,24 +12,29 @@ enum OutputPaths {
     /// - `--save` must be a regular file or a new name (never a device, FIFO or socket) whose
     ///   temporary file can be created beside it (a name too long for the file system fails here);
     /// - `--metrics` may also be a character device or FIFO (`--metrics /dev/stdout | jq`);
-    /// - no two of `--save`, `--metrics` and `--resume` may name the same file (symlinks followed),
-    ///   except `--resume F --save F`, which continues a run in place.
-    static func check(metrics: String?, save: String?, resume: String?) throws {
-        if let save {
+    /// - `--export` as `--save`; `--tensorboard` a folder, or a new name in a writable folder;
+    /// - no two of `--save`, `--metrics`, `--resume`, `--export` and `--tensorboard` may name the
+    ///   same file (symlinks followed), except `--resume F --save F`, which continues a run in place.
+    static func check(metrics: String?, save: String?, resume: String?,
+                      export: String? = nil, tensorboard: String? = nil) throws {
+        for (option, path) in [("--save", save), ("--export", export)] {
+            guard let path else { continue }
             do throws(OutputFileError) {
-                try OutputFile.check(save, allowStreams: false)
+                try OutputFile.check(path, allowStreams: false)
                 // Creating (and removing) the temporary file proves the name and the folder work.
-                try OutputFile(path: save, allowStreams: false).discard()
+                try OutputFile(path: path, allowStreams: false).discard()
             } catch {
-                throw ValidationError("--save \(save): \(error)")
+                throw ValidationError("\(option) \(path): \(error)")
             }
         }
+        if let tensorboard { try checkFolder(tensorboard, option: "--tensorboard") }
         if let metrics {
             do throws(OutputFileError) { try OutputFile.check(metrics, allowStreams: true) } catch {
                 throw ValidationError("--metrics \(metrics): \(error)")
             }
         }
-        let named: [(option: String, path: String)] = [("--metrics", metrics), ("--save", save), ("--resume", resume)]
+        let named: [(option: String, path: String)] = [("--metrics", metrics), ("--save", save), ("--resume", resume),
+                                                       ("--export", export), ("--tensorboard", tensorboard)]
             .compactMap { option, path in path.map { (option, $0) } }
         for (i, a) in named.enumerated() {
             for b in named[(i + 1)...] where !(a.option == "--save" && b.option == "--resume") {
@@ -38,6 +43,30 @@ enum OutputPaths {
                         + "one would destroy the other; give them different names")
                 }
             }
+        }
+    }
+
+    /// A folder the program writes into (created with its parents if missing): an existing one
+    /// must be a writable folder; otherwise its nearest existing ancestor must be.
+    static func checkFolder(_ path: String, option: String) throws {
+        guard !path.isEmpty else { throw ValidationError("\(option) needs a folder name") }
+        var candidate = path
+        while true {
+            var info = stat()
+            if stat(candidate, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw ValidationError(candidate == path ? "\(option) \(path): exists and is not a folder"
+                                                            : "\(option) \(path): \(candidate) is not a folder")
+                }
+                guard access(candidate, W_OK | X_OK) == 0 else {
+                    throw ValidationError("\(option) \(path): folder \(candidate) is not writable")
+                }
+                return
+            }
+            guard errno == ENOENT else { throw ValidationError("\(option) \(path): \(systemErrorText())") }
+            let parent = Path.parent(candidate)
+            guard parent != candidate else { return }
+            candidate = parent
         }
     }
 }

@@ -68,6 +68,8 @@ final class RunOutputs: Sendable {
         var outputs: [any RunOutput] = []
         if let path = command.metrics { outputs.append(try MetricsWriter(path: path)) }
         if saver.automatic { outputs.append(CheckpointPolicy(saver: saver, every: command.checkpointEvery)) }
+        if let path = command.export { outputs.append(ExportOutput(path: path, trainer: saver.trainer)) }
+        if let path = command.tensorboard { outputs.append(try TensorBoardOutput(directory: path)) }
         return RunOutputs(outputs)
     }
 }
