@@ -72,21 +72,13 @@ struct AppRunner {
         defer { lock?.release() }
 
         // MARK: Mode
-        let environment = ProcessInfo.processInfo.environment
-        let mode = RunMode.select(headlessFlag: command.headless,
-                                  stdoutIsTerminal: StandardStreams.isTerminal(STDOUT_FILENO),
-                                  stdinIsTerminal: StandardStreams.isTerminal(STDIN_FILENO),
-                                  term: environment["TERM"])
         var ending: RunEnding?
-        if mode == .dashboard {
-            let noColorVariable = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        if command.screen.mode == .dashboard {
             ending = await DashboardMode.run(trainer: trainer, testImages: dataset.test,
-                                             allowColor: !command.noColor && !noColorVariable,
-                                             forceASCII: command.ascii, outputs: outputs,
+                                             allowColor: command.screen.allowColor,
+                                             forceASCII: command.screen.ascii, outputs: outputs,
                                              saver: saver, resumed: resumed?.snapshot)
-            if ending == nil {
-                StandardStreams.printError("mnist-tui: cannot drive this terminal (TERM=\(environment["TERM"] ?? "")); running headless")
-            }
+            if ending == nil { StandardStreams.printError("mnist-tui: \(ScreenOptions.cannotDriveTerminal)") }
         }
         let end: RunEnding
         if let ending {

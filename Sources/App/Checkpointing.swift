@@ -41,8 +41,7 @@ extension MNISTTUICommand {
     /// The dataset a resumed run loads: `--data`/`--dataset` if given, else the one the checkpoint
     /// names (MNIST or Fashion-MNIST; any other folder must be given with --data).
     func resumeDatasetSource(for checkpoint: Checkpoint) -> DatasetSource {
-        if dataOptions.isGiven { return datasetSource }
-        return checkpoint.snapshot.datasetName == DatasetSource.fashion.displayName ? .fashion : .bundledMNIST
+        dataOptions.source(recordedName: checkpoint.snapshot.datasetName)
     }
 
     /// The configuration of a resumed run: the checkpoint's, with `--epochs` (the total to reach) and

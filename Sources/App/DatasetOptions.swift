@@ -27,6 +27,14 @@ public struct DatasetOptions: ParsableArguments, Sendable {
         }
     }
 
+    /// The dataset for a model that records which one it was trained on (a checkpoint, an export):
+    /// `--data`/`--dataset` if given, else the one it names (MNIST or Fashion-MNIST; any other
+    /// folder must be given with --data).
+    func source(recordedName: String?) -> DatasetSource {
+        if isGiven { return source }
+        return recordedName == DatasetSource.fashion.displayName ? .fashion : .bundledMNIST
+    }
+
     public func validate() throws {
         guard let data else { return }
         if let dataset, dataset != .mnist {

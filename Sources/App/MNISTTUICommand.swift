@@ -27,22 +27,12 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 
     // MARK: Mode and output
 
-    /// Print plain lines instead of opening the dashboard.
-    @Flag(help: "Print one line per epoch instead of opening the dashboard.")
-    public var headless = false
+    @OptionGroup public var screen: ScreenOptions
 
     /// JSON Lines metrics file.
     @Option(help: ArgumentHelp("Write per-batch and per-epoch metrics as JSON Lines to FILE.",
                                valueName: "FILE"), completion: .file())
     public var metrics: String?
-
-    /// Force ASCII glyphs even in a UTF-8 locale.
-    @Flag(help: "Draw with ASCII only (no braille or block characters).")
-    public var ascii = false
-
-    /// Monochrome dashboard (NO_COLOR in the environment does the same).
-    @Flag(name: .customLong("no-color"), help: "Do not use colours (also when NO_COLOR is set).")
-    public var noColor = false
 
     // MARK: Data
 

@@ -17,6 +17,7 @@ public struct MNISTTUI: AsyncParsableCommand {
         subcommands: [
             MNISTTUICommand.self,
             InspectCommand.self,
+            EvaluateCommand.self,
         ],
         defaultSubcommand: MNISTTUICommand.self
     )

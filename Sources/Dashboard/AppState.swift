@@ -156,6 +156,10 @@ public struct AppState: Sendable {
     /// The path being typed after `s` (only after a failed save).
     public internal(set) var pathEditor: PathEditor?
 
+    /// Set when nothing trains behind the dashboard (a model evaluated, a run watched): what the
+    /// keys that steer training (pause, learning rate, save) say instead of acting.
+    public var readOnlyNotice: String?
+
     /// The pause state last asked for (true: paused); nil until a key asks, and again after the
     /// engine changes it by itself (divergence, end of run). Keys act on the trainer at once but
     /// its answer comes a moment later: `p` twice must pause and resume, not pause twice.

@@ -33,7 +33,7 @@ func parseError(_ arguments: [String]) -> String? {
         #expect(config.threads == ProcessInfo.processInfo.activeProcessorCount)
         #expect(config.trainLimit == nil)
         #expect(command.datasetSource == .bundledMNIST)
-        #expect(!command.headless)
+        #expect(!command.screen.headless)
     }
 
     @Test("options reach the configuration")
