@@ -38,7 +38,7 @@ enum EvaluationDashboard {
         state.apply(.stateChanged(.done), now: now)
         state.readOnlyNotice = "evaluating \(path): nothing is training (read-only); q quits"
         state.note("evaluated \(model.kind) \(path): test accuracy "
-                   + NumberFormatting.fixed(metrics.testAccuracy * 100, decimals: 2) + "%", now: now, sticky: true)
+                   + NumberFormatting.fixed(metrics.testAccuracy * 100, decimals: 2) + "%", now: now)
 
         var loop = DashboardLoop(screen: screen, run: ReadOnlyRun(), events: NoEvents(), reports: ReportInbox(),
                                  now: clock.now, interrupted: { signals.received.signal }, state: state)
