@@ -19,11 +19,52 @@ from torch.utils.data import DataLoader, TensorDataset
 
 # The IDX reading is the numpy peer's (the same files, read the same way): ../shared/reference beside
 # the checkout, where mnist-tui-bench finds mlp_numpy.py too.
-REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "reference")
+REFERENCE = os.environ.get("MNIST_TUI_REFERENCE") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "reference")
 if not os.path.exists(os.path.join(REFERENCE, "mlp_numpy.py")):
     raise SystemExit(f"pytorch_tutorial: needs mlp_numpy.py in {os.path.normpath(REFERENCE)}")
 sys.path.insert(0, REFERENCE)
 from mlp_numpy import find, read_idx  # noqa: E402
+
+
+def load_mnist(data):
+    """(train images, train labels, test images, test labels) as tensors; pixels / 255."""
+    def load(images, labels):
+        x = read_idx(find(data, images)).reshape(-1, 784).astype(np.float32) / 255.0
+        y = read_idx(find(data, labels)).astype(np.int64)
+        return torch.from_numpy(x), torch.from_numpy(y)
+
+    return (*load("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+            *load("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+
+
+def tutorial_model(init="normal"):
+    """The tutorial's nn.Sequential; weights N(0, 0.01) with init "normal"."""
+    net = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+    if init == "normal":
+        for layer in net:
+            if isinstance(layer, nn.Linear):
+                nn.init.normal_(layer.weight, std=0.01)
+    return net
+
+
+def train_epoch(net, loader, opt, loss_fn):
+    """One pass over `loader`; returns the summed loss (times batch sizes)."""
+    total = 0.0
+    net.train()
+    for x, y in loader:
+        loss = loss_fn(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(y)
+    return total
+
+
+def test_accuracy(net, xte, yte):
+    net.eval()
+    with torch.no_grad():
+        return float((net(xte).argmax(1) == yte).float().mean())
 
 
 def main():
@@ -37,35 +78,16 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
 
-    def load(images, labels):
-        x = read_idx(find(a.data, images)).reshape(-1, 784).astype(np.float32) / 255.0
-        y = read_idx(find(a.data, labels)).astype(np.int64)
-        return torch.from_numpy(x), torch.from_numpy(y)
-
-    xtr, ytr = load("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
-    xte, yte = load("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-    net = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
-    if a.init == "normal":
-        for layer in net:
-            if isinstance(layer, nn.Linear):
-                nn.init.normal_(layer.weight, std=0.01)
+    xtr, ytr, xte, yte = load_mnist(a.data)
+    net = tutorial_model(a.init)
     loader = DataLoader(TensorDataset(xtr, ytr), batch_size=256, shuffle=True)
     loss_fn = nn.CrossEntropyLoss()
     opt = torch.optim.SGD(net.parameters(), lr=0.2)
     for epoch in range(1, a.epochs + 1):
         start = time.perf_counter()
-        total = 0.0
-        net.train()
-        for x, y in loader:
-            loss = loss_fn(net(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(y)
+        total = train_epoch(net, loader, opt, loss_fn)
         seconds = time.perf_counter() - start
-        net.eval()
-        with torch.no_grad():
-            accuracy = float((net(xte).argmax(1) == yte).float().mean())
+        accuracy = test_accuracy(net, xte, yte)
         print(json.dumps({"type": "epoch", "epoch": epoch, "train_loss": total / len(ytr),
                           "test_accuracy": accuracy, "train_seconds": seconds}), flush=True)
 
