@@ -35,6 +35,10 @@ public struct MNISTTUICommand: AsyncParsableCommand {
                                valueName: "FILE"))
     public var metrics: String?
 
+    /// Lets --metrics replace an existing file (a new run never does so silently).
+    @Flag(help: "Let --metrics replace an existing file (without it a new run refuses; --resume appends).")
+    public var overwrite = false
+
     /// Force ASCII glyphs even in a UTF-8 locale.
     @Flag(help: "Draw with ASCII only (no braille or block characters).")
     public var ascii = false
@@ -156,6 +160,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         if let metrics { try Self.requireWritableFileLocation(metrics, option: "--metrics") }
         if let save { try Self.requireWritableFileLocation(save, option: "--save") }
         try OutputPaths.check(metrics: metrics, save: save, resume: resume)
+        try OutputPaths.checkMetricsReplacement(metrics, resume: resume, overwrite: overwrite)
         if let checkpointEvery {
             try Self.requirePositive(checkpointEvery, "--checkpoint-every")
             guard save != nil else { throw ValidationError("--checkpoint-every needs --save FILE (where to write)") }
