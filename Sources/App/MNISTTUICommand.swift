@@ -21,7 +21,8 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT; \
             141 when stdout is a pipe whose reader went away). A failed write to stdout ends the run \
             with status 1 (the --save checkpoint is still written).
-            """
+            """,
+        subcommands: [WatchCommand.self]  // training stays the root command's own run()
     )
 
     // MARK: Mode and output
@@ -266,8 +267,8 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     /// which refuses async commands; this spells out what the async one does.)
     public static func launch() async {
         do {
-            let command = try parse()
-            try await command.run()
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand { try await asyncCommand.run() } else { try command.run() }
         } catch {
             exit(withError: error)
         }

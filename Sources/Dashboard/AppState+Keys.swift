@@ -47,6 +47,10 @@ extension AppState {
 
     /// Carries out one keymap action.
     mutating func perform(_ action: KeyAction, now: Double) -> [Command] {
+        if let readOnly, [.togglePause, .raiseLearningRate, .lowerLearningRate, .save].contains(action) {
+            note(readOnly, now: now)
+            return []
+        }
         switch action {
         // Main screen
         case .togglePause: return togglePause(now: now)

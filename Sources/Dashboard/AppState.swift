@@ -39,6 +39,22 @@ public struct EpochPoint: Sendable, Equatable {
     }
 }
 
+/// The state of a followed metrics file (`watch`), as the keys line and status bar show it.
+public struct WatchStatus: Sendable, Equatable {
+    /// One line: the file, what it is doing, lines skipped ("watching run.jsonl · waiting · ...").
+    public var text: String
+    /// No run yet, or no new lines for a while: the status bar says WAITING instead of RUNNING.
+    public var waiting: Bool
+    /// Something is wrong (skipped lines, a dataset mismatch): drawn as a warning.
+    public var isError: Bool
+
+    public init(text: String, waiting: Bool, isError: Bool = false) {
+        self.text = text
+        self.waiting = waiting
+        self.isError = isError
+    }
+}
+
 /// The misclassified-digit browser: which digits it walks through and where it is.
 public struct BrowserState: Sendable, Equatable {
     /// nil: every misclassified digit; otherwise only the digits of this confusion cell.
@@ -116,8 +132,13 @@ public struct AppState: Sendable {
 
     // MARK: Run data
     public private(set) var info: RunInfo
-    public let testImages: LabeledImages
+    public private(set) var testImages: LabeledImages
     public var options: DisplayOptions
+    /// Set when the dashboard shows a run another process writes (`watch`): the keys that steer
+    /// training only show this text ("read-only: watching run.jsonl").
+    public var readOnly: String?
+    /// What `watch` says about the file it follows (kept in the keys line); nil when training.
+    public var watch: WatchStatus?
     public let startTime: Double
     /// When the run ended (DONE/STOPPED), so elapsed time stops.
     public private(set) var endTime: Double?
@@ -167,6 +188,11 @@ public struct AppState: Sendable {
         self.options = options
         self.startTime = startTime
         self.rate = LearningRate(info.config.learningRate)
+    }
+
+    /// The test images arrived later (`watch` loads them from the dataset its file names).
+    public mutating func replaceTestImages(_ images: LabeledImages) {
+        testImages = images
     }
 
     // MARK: Derived
