@@ -68,7 +68,8 @@ final class WatchSource: EventSource {
             var changed = false
             if let reason = poll.restarted {
                 let options = state.options
-                inner = Inner(follower: inner.follower, loadedFingerprint: inner.loadedFingerprint)
+                // The images stay loaded (the same run is likely to be written again): the rest is forgotten.
+                inner = Inner(follower: inner.follower, labels: inner.labels, loadedFingerprint: inner.loadedFingerprint)
                 let images = state.testImages
                 state = Self.initialState(path: path, options: options, now: now)
                 if inner.loadedFingerprint != nil { state.replaceTestImages(images) }
