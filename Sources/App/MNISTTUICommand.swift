@@ -22,7 +22,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             141 when stdout is a pipe whose reader went away). A failed write to stdout ends the run \
             with status 1 (the --save checkpoint is still written).
             """,
-        subcommands: [WatchCommand.self]  // training stays the root command's own run()
+        subcommands: [WatchCommand.self, ReportCommand.self]  // training stays the root command's own run()
     )
 
     // MARK: Mode and output
