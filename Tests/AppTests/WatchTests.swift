@@ -102,7 +102,7 @@ import MNISTData
     nonisolated static let dataset = Dataset(name: "MNIST", classNames: (0..<10).map(String.init),
                                  train: LoopFixtures.images, test: LoopFixtures.images)
 
-    static func runLine(fingerprint: String = dataset.fingerprintHex, epochs: Int = 2) -> String {
+    nonisolated static func runLine(fingerprint: String = dataset.fingerprintHex, epochs: Int = 2) -> String {
         var config = TrainingConfig()
         config.epochs = epochs
         var info = LoopFixtures.info
@@ -113,7 +113,7 @@ import MNISTData
         return run.line
     }
 
-    static func lines(_ events: [TrainingEvent]) -> String {
+    nonisolated static func lines(_ events: [TrainingEvent]) -> String {
         events.compactMap { MetricsFormat.line(for: $0) }.map { $0 + "\n" }.joined()
     }
 

@@ -41,8 +41,16 @@ enum ReportCharts {
             svg += "<text class=\"tick\" x=\"\(n(margin.left - 6))\" y=\"\(n(py(y) + 4))\" text-anchor=\"end\">\(ReportPage.escape(yFormat(y)))</text>"
         }
         // X ticks: about six, on whole numbers.
-        let step = max(1, (spanX / 6).rounded(.up))
-        var x = minX
+        // A round step (1, 2 or 5 times a power of ten) giving at most about eight ticks.
+        var step = 1.0, power = 1.0
+        search: while true {
+            for multiple in [1.0, 2.0, 5.0] where spanX / (multiple * power) <= 8 {
+                step = multiple * power
+                break search
+            }
+            power *= 10
+        }
+        var x = (minX / step).rounded(.up) * step
         while x <= maxX + 1e-9 {
             svg += "<text class=\"tick\" x=\"\(n(px(x)))\" y=\"\(n(height - margin.bottom + 16))\" text-anchor=\"middle\">\(Int(x))</text>"
             x += step

@@ -128,9 +128,9 @@ enum ReportPage {
         .grid{stroke:#eee}.axis{stroke:#888}.tick{font-size:11px;fill:#555}.label{font-size:12px;fill:#333}.legend{font-size:12px;fill:#333}.count{font-size:11px}
         table{border-collapse:collapse;margin-top:8px;font-variant-numeric:tabular-nums}th,td{padding:2px 10px;text-align:right;border-bottom:1px solid #eee}
         table.options th{text-align:left;font-weight:600;color:#444}table.options td{text-align:left;font-family:ui-monospace,monospace}
-        .digits{display:flex;flex-wrap:wrap;gap:6px}figure{margin:0;width:64px;text-align:center}
+        .digits{display:flex;flex-wrap:wrap;gap:6px}figure{margin:0;width:76px;text-align:center}
         figure img{image-rendering:pixelated;border:1px solid #ddd;display:block;margin:0 auto}
-        figcaption{font-size:12px}.wrong{color:#c62828;font-weight:600}small{color:#777}
+        figcaption{font-size:12px;white-space:nowrap}.wrong{color:#c62828;font-weight:600}small{color:#777}
         .noimage{width:56px;height:56px;border:1px dashed #bbb;margin:0 auto;font-size:10px;line-height:56px;color:#888}
         .note{color:#8a5a00}.empty{color:#888}footer{color:#888;font-size:12px;margin:8px 0 24px}
         """

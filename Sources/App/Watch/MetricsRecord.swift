@@ -112,8 +112,10 @@ enum MetricsRecord {
         switch value {
         case is NSNull: return "null"
         case let text as String: return text
-        case let flag as Bool where type(of: value) == Bool.self: return flag ? "true" : "false"
-        case let number as NSNumber: return number.stringValue
+        case let number as NSNumber:
+            // JSON's true and false arrive as NSNumbers too, of a boolean class (Linux and Darwin).
+            if String(describing: type(of: number)).contains("Boolean") { return number.boolValue ? "true" : "false" }
+            return number.stringValue
         case let list as [Any]: return list.map(text).joined(separator: ",")
         default: return "\(value)"
         }
