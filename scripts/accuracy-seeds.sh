@@ -39,7 +39,7 @@ data=$(realpath assets/mnist)
 complete() { [[ -f $1 ]] && [[ $(grep -c '"type": *"epoch"' "$1") -eq $epochs ]]; }
 for seed in $(seq "$first" "$last"); do
     file="$out/mnist-tui-$init-$seed.jsonl"
-    complete "$file" || "$bin" --headless --init "$init" --seed "$seed" --epochs "$epochs" --metrics "$file" > /dev/null
+    complete "$file" || "$bin" --headless --init "$init" --seed "$seed" --epochs "$epochs" --metrics "$file" --overwrite > /dev/null
     if [[ -n $pytorch ]]; then
         file="$out/pytorch-$init-$seed.jsonl"
         complete "$file" || "$pytorch" scripts/peers/pytorch_tutorial.py --data "$data" --init "$init" \

@@ -26,12 +26,14 @@ struct AppRunner {
 
         // MARK: Data and trainer (fresh, or resumed from --resume's checkpoint)
         let dataset: Dataset
+        let source: DatasetSource
         let trainer: Trainer
         var resumed: Checkpoint?
         do {
             if let path = command.resume {
                 let checkpoint = try Checkpoint.read(from: path)
-                dataset = try Dataset.load(command.resumeDatasetSource(for: checkpoint))
+                source = command.resumeDatasetSource(for: checkpoint)
+                dataset = try Dataset.load(source)
                 try checkpoint.verify(dataset: dataset, path: path)
                 let config = try command.resumedConfig(from: checkpoint, path: path)
                 trainer = try Trainer(dataset: dataset, config: config, resumingFrom: checkpoint.snapshot)
@@ -39,7 +41,8 @@ struct AppRunner {
                 if let lr = command.lr, lr != checkpoint.snapshot.position.learningRate { trainer.setLearningRate(lr) }
                 resumed = checkpoint
             } else {
-                dataset = try Dataset.load(command.datasetSource)
+                source = command.datasetSource
+                dataset = try Dataset.load(source)
                 let config = try command.trainingConfig()
                 let plan = try Trainer.plan(dataset: dataset, config: config)  // refuses a run too large
                 if let notice = SlowStartNotice.message(config: config, parameterCount: plan.memory.parameterCount) {
@@ -64,7 +67,9 @@ struct AppRunner {
         do {
             // Two runs saving to one file would overwrite each other's checkpoints: refused here.
             lock = try command.save.map { try SaveLock(path: $0) }
-            outputs = try RunOutputs.make(command: command, saver: saver)
+            let run = RunDescription(command: command, info: trainer.info, dataset: dataset, source: source,
+                                     resumed: resumed.map { (command.resume ?? "", $0) })
+            outputs = try RunOutputs.make(command: command, saver: saver, run: run)
         } catch {
             StandardStreams.printError("mnist-tui: \(error)")
             return ExitStatus.failure

@@ -33,6 +33,13 @@ protocol RunControl: AnyObject, Sendable {
 /// Where the loop's training events come from: its own queue, drained once per frame.
 protocol EventSource: Sendable {
     func drain() -> (events: [TrainingEvent], finished: Bool)
+    /// What else the source tells the state, after the frame's events (`watch`: the file's status
+    /// and the test images it loaded). True if it changed anything. Most sources have nothing.
+    func update(_ state: inout AppState, now: Double) -> Bool
+}
+
+extension EventSource {
+    func update(_ state: inout AppState, now: Double) -> Bool { false }
 }
 
 extension EventSubscription: EventSource {}
@@ -101,6 +108,7 @@ struct DashboardLoop<Screen: DashboardScreen> {
                 }
                 dirty = true
             }
+            if events.update(&state, now: now()) { dirty = true }
 
             // MARK: Frame
             let time = now()

@@ -36,11 +36,11 @@ enum EvaluationDashboard {
         let now = clock.now()
         state.apply(.epoch(shown), now: now)
         state.apply(.stateChanged(.done), now: now)
-        state.readOnlyNotice = "evaluating \(path): nothing is training (read-only); q quits"
+        state.readOnly = "evaluating \(path): nothing is training (read-only); q quits"
         state.note("evaluated \(model.kind) \(path): test accuracy "
                    + NumberFormatting.fixed(metrics.testAccuracy * 100, decimals: 2) + "%", now: now)
 
-        var loop = DashboardLoop(screen: screen, run: ReadOnlyRun(), events: NoEvents(), reports: ReportInbox(),
+        var loop = DashboardLoop(screen: screen, run: ReadOnlyRun(reason: "nothing is training: there is no run to save"), events: NoEvents(), reports: ReportInbox(),
                                  now: clock.now, interrupted: { signals.received.signal }, state: state)
         switch await loop.run() {
         case .quit: return ExitStatus.success
@@ -61,17 +61,6 @@ enum EvaluationDashboard {
                        classNames: dataset.classNames, trainCount: trainCount, testCount: dataset.test.count,
                        batchesPerEpoch: (trainCount + batchSize - 1) / batchSize,
                        firstEpoch: max(model.epochsTrained ?? 0, 1))
-    }
-}
-
-/// The run behind an evaluation's dashboard: there is none. (`AppState.readOnlyNotice` keeps the
-/// steering keys from reaching here; these are the backstop.)
-private final class ReadOnlyRun: RunControl {
-    func pause() {}
-    func resume() {}
-    func setLearningRate(_ lr: Float) {}
-    func saveCheckpoint(to path: String?) throws -> String {
-        throw OutputError(description: "nothing is training: there is no run to save")
     }
 }
 

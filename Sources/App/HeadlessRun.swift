@@ -13,9 +13,10 @@ enum HeadlessRun {
         var printer = HeadlessPrinter()
         trainer.start()
         for await event in trainer.events {
+            // The outputs first: once an epoch's line is on stdout, it is in the metrics file too.
+            for report in outputs.record(event) { StandardStreams.printError("mnist-tui: \(report.text)") }
             // Lost output ends the run like a signal: stop, then the outputs save and close.
             for line in printer.lines(for: event) where !StandardStreams.printLine(line) { trainer.stop() }
-            for report in outputs.record(event) { StandardStreams.printError("mnist-tui: \(report.text)") }
             if case .stateChanged(.diverged) = event {
                 // The engine pauses on divergence for the dashboard's sake; headless ends here.
                 trainer.stop()

@@ -34,6 +34,10 @@ public struct MNISTTUICommand: AsyncParsableCommand {
                                valueName: "FILE"), completion: .file())
     public var metrics: String?
 
+    /// Lets --metrics replace an existing file (a new run never does so silently).
+    @Flag(help: "Let --metrics replace an existing file (without it a new run refuses; --resume appends).")
+    public var overwrite = false
+
     // MARK: Data
 
     @OptionGroup public var dataOptions: DatasetOptions
@@ -146,6 +150,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         if let save { try Self.requireWritableFileLocation(save, option: "--save") }
         if let export { try Self.requireWritableFileLocation(export, option: "--export") }
         try OutputPaths.check(metrics: metrics, save: save, resume: resume, export: export, tensorboard: tensorboard)
+        try OutputPaths.checkMetricsReplacement(metrics, resume: resume, overwrite: overwrite)
         if let checkpointEvery {
             try Self.requirePositive(checkpointEvery, "--checkpoint-every")
             guard save != nil else { throw ValidationError("--checkpoint-every needs --save FILE (where to write)") }

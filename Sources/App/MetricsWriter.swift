@@ -1,72 +1,57 @@
 import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
 import MNISTData
 import Synchronization
 
-// MARK: - Line format
-
-/// The `--metrics` JSON Lines format: one object per line, `"type"` first.
+/// Writes `--metrics FILE` as JSON Lines (see `MetricsFormat`): the first of the run's outputs.
 ///
-///     {"type":"batch","epoch":1,"batch":3,"step":3,"loss":2.1037,"lr":0.2,"samples_per_second":51234.5}
-///     {"type":"epoch","epoch":1,"train_loss":0.41,"train_accuracy":0.88,"test_loss":0.21,
-///      "test_accuracy":0.94,"train_seconds":1.21,"lr":0.2}
-///
-/// Accuracies are fractions in [0, 1]; non-finite numbers (a diverged loss) are `null`.
-enum MetricsFormat {
-    /// The line for `event`, or nil for events the file does not record.
-    static func line(for event: TrainingEvent) -> String? {
-        switch event {
-        case .batch(let b):
-            return "{\"type\":\"batch\",\"epoch\":\(b.epoch),\"batch\":\(b.batch),\"step\":\(b.step),"
-                + "\"loss\":\(NumberFormatting.json(b.loss)),\"lr\":\(NumberFormatting.json(b.learningRate)),"
-                + "\"samples_per_second\":\(NumberFormatting.json(b.samplesPerSecond))}"
-        case .epoch(let e):
-            return "{\"type\":\"epoch\",\"epoch\":\(e.epoch),"
-                + "\"train_loss\":\(NumberFormatting.json(e.trainLoss)),"
-                + "\"train_accuracy\":\(NumberFormatting.json(e.trainAccuracy)),"
-                + "\"test_loss\":\(NumberFormatting.json(e.testLoss)),"
-                + "\"test_accuracy\":\(NumberFormatting.json(e.testAccuracy)),"
-                + "\"train_seconds\":\(NumberFormatting.json(e.trainSeconds)),"
-                + "\"lr\":\(NumberFormatting.json(e.learningRate))}"
-        case .started, .stateChanged, .learningRateChanged:
-            return nil
-        }
-    }
-}
-
-// MARK: - Writer
-
-/// Writes `--metrics FILE` as JSON Lines: the first of the run's outputs.
-///
-/// Lines collect in memory and go out in one `write` per epoch (or per 64 KiB), not one system
-/// call per batch. A regular file is built as a hidden temporary beside FILE and renamed onto it by
-/// `finish`, so FILE only ever appears complete; a device or FIFO (`--metrics /dev/stdout | jq`)
-/// is written straight (see `OutputFile`). A write that fails is reported at once, and the partial
-/// temporary file is removed then (not left on a full disk); training goes on.
+/// FILE is created (or, for `--resume`, appended to) at once and grows while the run trains, so
+/// `tail -f`, a plotting script or `mnist-tui watch` can read it live. Lines collect in memory and
+/// go out whole, in one `write` per flush: at every epoch line, at least once a second of batches
+/// (checked on each record), at 64 KiB, and at the end. A reader therefore never sees a torn line,
+/// except possibly the last one while it is being written. A device or FIFO (`--metrics
+/// /dev/stdout | jq`) is written the same way. A write that fails is reported at once and ends the
+/// metrics (what was written stays); training goes on.
 final class MetricsWriter: RunOutput {
     let path: String
     private let state: Mutex<State>
+    /// Seconds on a monotonic clock (tests pass their own).
+    private let now: @Sendable () -> Double
 
     private struct State {
         var file: OutputFile?
         var buffer: [UInt8] = []
         var failure: String?
+        var lastFlush: Double
     }
 
     private static let flushThreshold = 64 * 1024
+    /// Batch lines reach the file at least this often (seconds).
+    static let flushInterval = 1.0
 
-    /// Opens the output and checks there is room for the first flush: a full disk or an
-    /// unwritable place is found now, not when the run ends. Throws one line naming the option.
-    init(path: String) throws(OutputError) {
+    /// Opens FILE for appending (emptied first with `truncate`: `--overwrite`) and writes `runLine`
+    /// at once. Throws one line naming the option.
+    init(path: String, runLine: String, truncate: Bool,
+         now: (@Sendable () -> Double)? = nil) throws(OutputError) {
         self.path = path
+        let clock = MonotonicClock()
+        let now = now ?? { clock.now() }
+        self.now = now
         do {
-            let file = try OutputFile(path: path, allowStreams: true)
-            do {
-                try file.checkSpace(Self.flushThreshold)
-            } catch {
-                file.discard()
-                throw error
+            let created = !OutputFile.isExistingRegularFile(path)
+            let file = try OutputFile(appendingTo: path, truncate: truncate)
+            var state = State(file: file, lastFlush: now())
+            state.buffer = Array((runLine + "\n").utf8)
+            if let failure = Self.flush(&state) {
+                // Not even the run line fits (a full disk): leave no empty file behind.
+                if created { unlink(file.target) }
+                throw OutputError(description: "--metrics \(path): \(failure)")
             }
-            state = Mutex(State(file: file))
+            self.state = Mutex(state)
+        } catch let error as OutputError {
+            throw error
         } catch {
             throw OutputError(description: "--metrics \(path): \(error)")
         }
@@ -74,21 +59,27 @@ final class MetricsWriter: RunOutput {
 
     func record(_ event: TrainingEvent) -> [OutputReport] {
         guard let line = MetricsFormat.line(for: event) else { return [] }
+        let time = now()
         let failure: String? = state.withLock { state in
             guard state.file != nil else { return nil }
             state.buffer.append(contentsOf: line.utf8)
             state.buffer.append(0x0A)
             let due: Bool
-            if case .epoch = event { due = true } else { due = state.buffer.count >= Self.flushThreshold }
-            return due ? Self.flush(&state) : nil
+            if case .epoch = event { due = true } else {
+                due = state.buffer.count >= Self.flushThreshold || time - state.lastFlush >= Self.flushInterval
+            }
+            guard due else { return nil }
+            state.lastFlush = time
+            return Self.flush(&state)
         }
-        return failure.map { [OutputReport(text: "--metrics \(path): \($0); no more metrics are written (the partial file was removed)", isError: true)] } ?? []
+        return failure.map { [OutputReport(text: "--metrics \(path): \($0); no more metrics are written", isError: true)] } ?? []
     }
 
-    /// Writes what is buffered and moves the file into place. Reports a failure (then or earlier).
+    /// Writes what is buffered and the end line, and closes the file. Reports a failure (then or earlier).
     func finish(_ ending: RunEnding) -> [OutputReport] {
         let failure: String? = state.withLock { state in
             guard let file = state.file else { return state.failure }
+            state.buffer.append(contentsOf: (MetricsFormat.endLine(ending) + "\n").utf8)
             if Self.flush(&state) == nil {
                 do throws(OutputFileError) { try file.commit() } catch {
                     file.discard()
@@ -98,10 +89,10 @@ final class MetricsWriter: RunOutput {
             state.file = nil
             return state.failure
         }
-        return failure.map { [OutputReport(text: "--metrics \(path): not written: \($0)", isError: true)] } ?? []
+        return failure.map { [OutputReport(text: "--metrics \(path): not all written: \($0)", isError: true)] } ?? []
     }
 
-    /// Writes the buffered lines; on a failure, gives the file up at once and returns why.
+    /// Writes the buffered lines in one write; on a failure, gives the file up at once and returns why.
     private static func flush(_ state: inout State) -> String? {
         defer { state.buffer.removeAll(keepingCapacity: true) }
         guard let file = state.file, !state.buffer.isEmpty else { return nil }

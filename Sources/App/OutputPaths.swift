@@ -71,6 +71,16 @@ enum OutputPaths {
     }
 }
 
+extension OutputPaths {
+    /// A new run never silently replaces an earlier run's metrics: an existing regular file is
+    /// refused unless `--overwrite` (a resumed run appends to it; devices and FIFOs are written).
+    static func checkMetricsReplacement(_ metrics: String?, resume: String?, overwrite: Bool) throws {
+        guard let metrics, resume == nil, !overwrite, OutputFile.isExistingRegularFile(metrics) else { return }
+        throw ValidationError("--metrics \(metrics): the file exists; give --overwrite to replace it "
+            + "(or --resume to append to it, or another name)")
+    }
+}
+
 /// Which file a path names: the device and inode of an existing file (symlinks followed, so two
 /// spellings of one file compare equal), or the canonical path a new file would get.
 enum FileIdentity: Equatable {

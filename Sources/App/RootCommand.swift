@@ -18,6 +18,8 @@ public struct MNISTTUI: AsyncParsableCommand {
             MNISTTUICommand.self,
             InspectCommand.self,
             EvaluateCommand.self,
+            WatchCommand.self,
+            ReportCommand.self,
         ],
         defaultSubcommand: MNISTTUICommand.self
     )

@@ -64,9 +64,12 @@ final class RunOutputs: Sendable {
     }
 
     /// The one place the outputs are chosen from the command line. A new output is a line here.
-    static func make(command: MNISTTUICommand, saver: CheckpointSaver) throws -> RunOutputs {
+    static func make(command: MNISTTUICommand, saver: CheckpointSaver, run: RunDescription) throws -> RunOutputs {
         var outputs: [any RunOutput] = []
-        if let path = command.metrics { outputs.append(try MetricsWriter(path: path)) }
+        if let path = command.metrics {
+            // A resumed run appends to its file; a new one replaces it only with --overwrite (checked up front).
+            outputs.append(try MetricsWriter(path: path, runLine: run.line, truncate: command.overwrite))
+        }
         if saver.automatic { outputs.append(CheckpointPolicy(saver: saver, every: command.checkpointEvery)) }
         if let path = command.export { outputs.append(ExportOutput(path: path, trainer: saver.trainer)) }
         if let path = command.tensorboard { outputs.append(try TensorBoardOutput(directory: path)) }

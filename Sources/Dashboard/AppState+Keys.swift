@@ -47,8 +47,8 @@ extension AppState {
 
     /// Carries out one keymap action.
     mutating func perform(_ action: KeyAction, now: Double) -> [Command] {
-        if let readOnlyNotice, [.togglePause, .raiseLearningRate, .lowerLearningRate, .save].contains(action) {
-            note(readOnlyNotice, now: now)
+        if let readOnly, [.togglePause, .raiseLearningRate, .lowerLearningRate, .save].contains(action) {
+            note(readOnly, now: now)
             return []
         }
         switch action {

@@ -39,6 +39,22 @@ public struct EpochPoint: Sendable, Equatable {
     }
 }
 
+/// The state of a followed metrics file (`watch`), as the keys line and status bar show it.
+public struct WatchStatus: Sendable, Equatable {
+    /// One line: the file, what it is doing, lines skipped ("watching run.jsonl · waiting · ...").
+    public var text: String
+    /// No run yet, or no new lines for a while: the status bar says WAITING instead of RUNNING.
+    public var waiting: Bool
+    /// Something is wrong (skipped lines, a dataset mismatch): drawn as a warning.
+    public var isError: Bool
+
+    public init(text: String, waiting: Bool, isError: Bool = false) {
+        self.text = text
+        self.waiting = waiting
+        self.isError = isError
+    }
+}
+
 /// The misclassified-digit browser: which digits it walks through and where it is.
 public struct BrowserState: Sendable, Equatable {
     /// nil: every misclassified digit; otherwise only the digits of this confusion cell.
@@ -116,8 +132,14 @@ public struct AppState: Sendable {
 
     // MARK: Run data
     public private(set) var info: RunInfo
-    public let testImages: LabeledImages
+    public private(set) var testImages: LabeledImages
     public var options: DisplayOptions
+    /// Set when nothing trains behind the dashboard (a run watched, a model evaluated): the keys
+    /// that steer training (pause, learning rate, save) only show this text and the keys line
+    /// leaves them out ("read-only: watching run.jsonl").
+    public var readOnly: String?
+    /// What `watch` says about the file it follows (kept in the keys line); nil when training.
+    public var watch: WatchStatus?
     public let startTime: Double
     /// When the run ended (DONE/STOPPED), so elapsed time stops.
     public private(set) var endTime: Double?
@@ -156,10 +178,6 @@ public struct AppState: Sendable {
     /// The path being typed after `s` (only after a failed save).
     public internal(set) var pathEditor: PathEditor?
 
-    /// Set when nothing trains behind the dashboard (a model evaluated, a run watched): what the
-    /// keys that steer training (pause, learning rate, save) say instead of acting.
-    public var readOnlyNotice: String?
-
     /// The pause state last asked for (true: paused); nil until a key asks, and again after the
     /// engine changes it by itself (divergence, end of run). Keys act on the trainer at once but
     /// its answer comes a moment later: `p` twice must pause and resume, not pause twice.
@@ -171,6 +189,11 @@ public struct AppState: Sendable {
         self.options = options
         self.startTime = startTime
         self.rate = LearningRate(info.config.learningRate)
+    }
+
+    /// The test images arrived later (`watch` loads them from the dataset its file names).
+    public mutating func replaceTestImages(_ images: LabeledImages) {
+        testImages = images
     }
 
     // MARK: Derived

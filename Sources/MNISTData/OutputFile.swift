@@ -8,6 +8,10 @@
 // rename survives a power loss. A crash or kill -9 at any moment leaves the old file or the new
 // one, plus at worst a stray ".NAME.tmp-XXXXXX". On any error the temporary file is removed.
 //
+// A log that readers follow while it grows (`--metrics`) is instead opened in place for appending
+// (`OutputFile(appendingTo:truncate:)`): whole lines written with one write each are what a reader
+// sees, so there is no temporary file to hide it.
+//
 // A symlink is followed: its target is replaced and the link stays. A character device or a FIFO
 // (`--metrics /dev/stdout | jq`) is written straight, when the caller allows streams; renaming a
 // temporary file over it would replace the device node (as root) with a plain file.
@@ -39,10 +43,12 @@ package final class OutputFile {
     package let path: String
     /// Where the bytes end up: `path` with symlinks followed.
     package let target: String
-    /// nil when writing straight into a device or FIFO.
+    /// nil when writing straight into a device, a FIFO or a file opened for appending.
     private let temporaryPath: String?
     private var descriptor: Int32
     private var committed = false
+    /// Opened in place for appending: `commit()` fsyncs and closes, nothing to rename.
+    private var appending = false
 
     /// Where an output may go: a regular file or a name not taken yet; with `allowStreams`, also a
     /// character device or a FIFO. Anything else (a folder, a socket, a block device) is refused.
@@ -77,10 +83,34 @@ package final class OutputFile {
         _ = fchmod(fd, 0o666 & ~mask)
     }
 
+    /// Opens `path` in place for appending, creating it if needed (`truncate`: emptying it first);
+    /// a character device or FIFO is written straight. What is written is visible at once.
+    package init(appendingTo path: String, truncate: Bool) throws(OutputFileError) {
+        self.path = path
+        target = try Self.resolveSymlinks(path)
+        temporaryPath = nil
+        let isStream = try Self.kind(of: target, allowStreams: true) == .stream
+        let flags = isStream ? O_WRONLY | O_NONBLOCK | O_CLOEXEC
+            : O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0)
+        let fd = open(target, flags, 0o666)
+        guard fd >= 0 else { throw OutputFileError(operation: "open \(target)", reason: systemErrorText()) }
+        if isStream { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+        descriptor = fd
+        appending = !isStream
+    }
+
     deinit { discard() }
 
+    /// Whether `path` (symlinks followed) is an existing regular file: what a new run must not
+    /// silently replace.
+    package static func isExistingRegularFile(_ path: String) -> Bool {
+        guard let target = try? resolveSymlinks(path) else { return false }
+        var info = stat()
+        return stat(target, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
     /// Whether the bytes go straight into a device or FIFO (no temporary file, nothing to rename).
-    package var isStream: Bool { temporaryPath == nil }
+    package var isStream: Bool { temporaryPath == nil && !appending }
 
     /// Reserves `bytes` of disk for the temporary file and gives them back: a full disk is found
     /// at the start of a run, not at its end. A file system without preallocation passes.
@@ -122,6 +152,11 @@ package final class OutputFile {
         let fd = descriptor
         descriptor = -1
         guard let temporaryPath else {
+            if appending && fsync(fd) != 0 && errno != EINVAL {
+                let reason = systemErrorText()
+                close(fd)
+                throw OutputFileError(operation: "fsync \(target)", reason: reason)
+            }
             guard close(fd) == 0 else { throw OutputFileError(operation: "close \(target)", reason: systemErrorText()) }
             return
         }

@@ -20,6 +20,8 @@ enum Step {
     case idle
     /// Nothing happens for `seconds` (the fake clock jumps).
     case wait(Double)
+    /// Something outside the loop happens (a watched file grows).
+    case act(@Sendable () -> Void)
 }
 
 /// The screen: plays the script, records every frame, moves the fake clock when the loop sleeps.
@@ -64,6 +66,8 @@ final class TestScreen: DashboardScreen {
             break
         case .wait(let seconds):
             clock.advance(seconds)
+        case .act(let action):
+            action()
         }
         return []
     }

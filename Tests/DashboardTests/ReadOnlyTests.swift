@@ -7,7 +7,7 @@ import Testing
 @Suite struct ReadOnlyTests {
     @Test func steeringKeysShowTheNoticeAndCommandNothing() {
         var state = AppStateTests.evaluated()
-        state.readOnlyNotice = "nothing is training (read-only)"
+        state.readOnly = "nothing is training (read-only)"
         // The same keys on a live run command the trainer (the notice is what stops them).
         var live = AppStateTests.evaluated()
         for key in ["p", "+", "-", "s"] {

@@ -23,9 +23,8 @@ cleanup() { [[ -n ${pid:-} ]] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-# The metrics file appears under its name only at the end; while running it is the hidden
-# partial beside it (flushed once per epoch).
-epochs_done() { cat "$work"/.metrics.jsonl.*.partial "$work/metrics.jsonl" 2>/dev/null | grep -c '"type":"epoch"' || true; }
+# The metrics file grows while the run trains (each epoch line is written at once).
+epochs_done() { grep -c '"type":"epoch"' "$work/metrics.jsonl" 2>/dev/null || true; }
 
 echo "binary: $binary"
 echo "== long run: $long_epochs epochs, full MNIST, headless, --metrics"

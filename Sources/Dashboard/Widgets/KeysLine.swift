@@ -14,6 +14,9 @@ struct KeysLineModel: Equatable {
     var message: StatusMessage?
     /// The path being typed, when the editor is open.
     var editorText: String?
+    /// Watching a file: the steering keys are left out and this line stands in for them.
+    var readOnly: String?
+    var watch: WatchStatus?
 }
 
 extension AppState {
@@ -21,7 +24,8 @@ extension AppState {
         let context: KeyContext = pathEditor != nil ? .pathEditor
             : browser != nil ? .browser : focus == .confusion ? .confusion : .main
         return KeysLineModel(context: context, runState: runState, lossScale: lossScale,
-                             saveFailed: saveFailure != nil, message: message, editorText: pathEditor?.text)
+                             saveFailed: saveFailure != nil, message: message, editorText: pathEditor?.text,
+                             readOnly: readOnly, watch: watch)
     }
 }
 
@@ -34,8 +38,10 @@ enum KeysLine {
         case .done, .stopped: ended = true
         default: ended = false
         }
+        let steering: Set<KeyAction> = [.togglePause, .raiseLearningRate, .lowerLearningRate, .save]
         return Keymap.hints(for: model.context).compactMap { binding in
             guard let hint = binding.hint else { return nil }
+            if model.readOnly != nil && steering.contains(binding.action) { return nil }
             let text: String
             switch hint.text {
             case .fixed(let label): text = label.text(unicode: u)
@@ -71,8 +77,15 @@ enum KeysLine {
         }
         // A recent (or sticky) message takes the right end; the keys get what is left, ending at
         // least `messageGap` columns before the message's text so the two never read as one.
-        if let message = model.message, now >= message.time,
-           message.sticky || now - message.time < AppState.messageSeconds {
+        // Watching a file, what the follower says stays there when no other message is showing.
+        var shown = model.message.flatMap { message in
+            now >= message.time && (message.sticky || now - message.time < AppState.messageSeconds) ? message : nil
+        }
+        if shown == nil, let readOnly = model.readOnly {
+            let text = [readOnly, model.watch?.text].compactMap { $0 }.joined(separator: " · ")
+            shown = StatusMessage(text: text, time: now, isError: model.watch?.isError ?? false)
+        }
+        if let message = shown {
             var text = " " + message.text + " "
             if text.unicodeScalars.count > rect.width, rect.width > 2 {
                 // Too long (a failed save names two paths): its end, the reason and what to do, matters most.

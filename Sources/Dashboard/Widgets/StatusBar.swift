@@ -15,6 +15,8 @@ struct StatusModel {
     var learningRate: Float
     var startTime: Double
     var endTime: Double?
+    /// Watching a file that says nothing new (or does not exist yet): WAITING.
+    var waiting = false
 
     var totalEpochs: Int { info.config.epochs }
 }
@@ -22,7 +24,8 @@ struct StatusModel {
 extension AppState {
     var statusBar: StatusModel {
         StatusModel(runState: runState, info: info, lastBatch: lastBatch, lastEpoch: epochs.last?.summary.epoch,
-                    batchesPerEpoch: batchesPerEpoch, learningRate: learningRate, startTime: startTime, endTime: endTime)
+                    batchesPerEpoch: batchesPerEpoch, learningRate: learningRate, startTime: startTime, endTime: endTime,
+                    waiting: watch?.waiting == true && runState != .done && runState != .stopped)
     }
 }
 
@@ -39,7 +42,7 @@ enum StatusBar {
 
     static func draw(_ state: StatusModel, in rect: Rect, grid: inout CellGrid, theme: Theme, now: Double) {
         guard !rect.isEmpty else { return }
-        let (word, role) = stateWord(state.runState)
+        let (word, role) = state.waiting ? ("WAITING", Role.statePaused) : stateWord(state.runState)
         var x = grid.put(" " + word + " ", x: rect.x, y: rect.y, style: theme.style(role), limit: rect.width)
         /// Draws "  label value" only when it fits whole: a cut value ("lr now 2" for 250) misleads.
         func segment(_ label: String, _ value: String, y: Int, role: Role = .value) {

@@ -2,9 +2,9 @@
 // checksumming a 2 MB checkpoint costs about a millisecond even in a debug build.
 import CZlib
 
-enum CRC32 {
+package enum CRC32 {
     /// The CRC-32 of `bytes[range]` (the whole array by default).
-    static func checksum(_ bytes: [UInt8], range: Range<Int>? = nil) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8], range: Range<Int>? = nil) -> UInt32 {
         let range = range ?? 0..<bytes.count
         return bytes.withUnsafeBufferPointer { buffer in
             var crc = CZlib.crc32_z(0, nil, 0)

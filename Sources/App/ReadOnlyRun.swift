@@ -1,0 +1,20 @@
+/// The run behind a dashboard that steers nothing (`watch` follows another process's file;
+/// `evaluate` shows a finished model). `AppState.readOnly` keeps the steering keys from reaching
+/// here; these are the backstop: nothing happens, and a save says why it cannot.
+final class ReadOnlyRun: RunControl {
+    /// Why there is nothing to steer, as a save failure reports it.
+    let reason: String
+
+    init(reason: String) { self.reason = reason }
+
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func pause() {}
+    func resume() {}
+    func setLearningRate(_ lr: Float) {}
+    func saveCheckpoint(to path: String?) throws -> String {
+        throw Refusal(description: reason)
+    }
+}
