@@ -81,3 +81,46 @@ enum CrashGuard {
         _ = atexit { emergencyRestore() }
     }()
 }
+
+/// A crash signal that someone sends (`kill -SEGV`) instead of a fault: Swift's backtracer, the
+/// action found at start, prints "Program crashed" and returns, and as nothing faults again the
+/// run went on and exited 0. Installed at process start in front of that action: it runs it (the
+/// backtrace is kept), then dies of the signal with its default action, whether it was a real
+/// fault or not. Only an `SA_SIGINFO` handler (the backtracer) is chained; the default action,
+/// an ignored signal or a plain handler found at start is left alone.
+enum CrashChain {
+    /// The crash signals' actions at start, indexed by signal number. Written only by `install`,
+    /// the first thing `main` does (before any other thread exists), and read-only afterwards, in
+    /// the handler; hence `nonisolated(unsafe)`. Never freed: it lives as long as the process.
+    nonisolated(unsafe) private static let startupActions = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+
+    /// A `sa_sigaction` handler: the action found at start, then the default action.
+    private static let handler: @convention(c) (Int32, UnsafeMutablePointer<siginfo_t>?, UnsafeMutableRawPointer?) -> Void = {
+        number, info, context in
+        emergencyRestore()
+        let previous = startupActions[Int(number)]
+        #if canImport(Glibc)
+        let chained = previous.__sigaction_handler.sa_sigaction
+        #else
+        let chained = previous.__sigaction_u.__sa_sigaction
+        #endif
+        chained?(number, info, context)
+        Platform.resetToDefault(number)
+        _ = raise(number)
+    }
+
+    static func install() {
+        for number in CrashGuard.crashSignals {
+            var current = sigaction()
+            guard sigaction(number, nil, &current) == 0, current.sa_flags & Int32(SA_SIGINFO) != 0 else { continue }
+            startupActions[Int(number)] = current
+            var action = current  // same mask and flags (SA_ONSTACK among them), our handler first
+            #if canImport(Glibc)
+            action.__sigaction_handler.sa_sigaction = handler
+            #else
+            action.__sigaction_u.__sa_sigaction = handler
+            #endif
+            _ = sigaction(number, &action, nil)
+        }
+    }
+}

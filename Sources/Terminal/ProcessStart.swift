@@ -17,6 +17,8 @@ import Darwin
 /// - SIGQUIT (Ctrl-\) ends the program at once like a crash signal: terminal restored, then the
 ///   default action (status 131). Without this, Swift's backtracer caught it and waited 30 s on
 ///   the terminal over the dashboard. A SIGQUIT ignored at start (a background job) stays ignored.
+/// - A crash signal sent with `kill` still ends the run: Swift's backtracer alone printed the
+///   crash and let it go on to exit 0 (`CrashChain`).
 /// - The signals ignored at start are read before anything changes them (see `SignalObserver`).
 /// - Exiting skips the shared libraries' destructors: OpenBLAS's joins its worker threads and was
 ///   seen to deadlock there (a BLAS thread asleep on a condition variable that is never signalled),
@@ -30,6 +32,7 @@ public enum ProcessStart {
         _ = SignalObserver.ignoredAtStart
         Platform.ignore(SIGPIPE)
         QuitSignal.install()
+        CrashChain.install()
         FastExit.register
     }
 }

@@ -75,6 +75,26 @@ import Testing
         #expect(result.stderr.contains("checkpoint saved to p.ckpt"), "\(result.stderr)")
     }
 
+    // MARK: Crash signals sent by someone
+
+    @Test("kill -SEGV on a headless run: it dies of the signal (139) instead of finishing with status 0")
+    func sentCrashSignalEndsTheRun() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Swift's backtracer returns from a SIGSEGV that was sent rather than faulted; before
+        // CrashChain the run then went on to its last epoch and exited 0 after "Program crashed".
+        // Any moment of the run will do (a SIGSEGV before main's first statement dies of it too).
+        let result = try shell("""
+            "$B" --headless --train-limit 1000 --epochs 100 --threads 1 > out.txt 2> err.txt &
+            pid=$!
+            sleep 1
+            kill -SEGV $pid
+            wait $pid
+            echo "status $?"
+            """, in: dir)
+        #expect(result.stdout == "status 139\n", "\(result.stdout)\(result.stderr)")
+    }
+
     // MARK: nohup (issue 11)
 
     @Test("SIGHUP ignored at start (nohup) stays ignored: a hangup mid-run changes nothing, status 0")
