@@ -1,15 +1,21 @@
 import Engine
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `--save FILE` as one of the run's outputs: saves every `--checkpoint-every` epochs, when the
 /// run completes, and when it ends any other way except the user's own answer at the quit question
-/// (a signal, a divergence headless). Reports each save; a failed final save is an error (status 1).
+/// (a signal, a divergence headless). Reports each save; a failed final save is an error (status 1),
+/// and the run is then rescued to another folder (see `rescue`) so that a full disk loses nothing.
 final class CheckpointPolicy: RunOutput {
     let saver: CheckpointSaver
     /// `--checkpoint-every N`.
     let every: Int?
-    /// The run's final state is on disk (saved when `.done` arrived).
-    private let finalSaved = Mutex(false)
+    /// The save when `.done` arrived: nil before it, then whether it worked.
+    private let finalSave = Mutex<Bool?>(nil)
 
     init(saver: CheckpointSaver, every: Int?) {
         self.saver = saver
@@ -25,7 +31,7 @@ final class CheckpointPolicy: RunOutput {
         case .stateChanged(.done):
             var report = save()
             report.savedRun = !report.isError
-            finalSaved.withLock { $0 = report.savedRun }
+            finalSave.withLock { $0 = report.savedRun }
             return [report]
         default:
             return []
@@ -33,8 +39,39 @@ final class CheckpointPolicy: RunOutput {
     }
 
     func finish(_ ending: RunEnding) -> [OutputReport] {
-        guard ending.savesCheckpoint, !finalSaved.withLock({ $0 }) else { return [] }
-        return [save()]
+        guard ending.savesCheckpoint else { return [] }
+        switch finalSave.withLock({ $0 }) {
+        case true?:
+            return []
+        case false?:
+            // The save at the end of the run failed and was reported: trying the same path again
+            // would only say so twice.
+            return rescue()
+        case nil:
+            let report = save()
+            return report.isError ? [report] + rescue() : [report]
+        }
+    }
+
+    /// After the --save path failed (a full disk, a folder made read-only): the run is written to
+    /// `$TMPDIR` (or /tmp), then to the working folder, so it is not lost with the process. The
+    /// status stays 1: the file the user asked for is not there.
+    private func rescue() -> [OutputReport] {
+        let name = "mnist-tui-rescued-\(getpid()).ckpt"
+        let folders = [getenv("TMPDIR").map { String(cString: $0) }, "/tmp", "."].compactMap { $0 }
+        var tried: [String] = []
+        for folder in folders where !folder.isEmpty {
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            do {
+                let report = try saver.save(to: path)
+                return [OutputReport(text: "the run is not lost: \(report); --resume \(path) continues it",
+                                     isError: true)]
+            } catch {
+                tried.append(path)
+            }
+        }
+        return [OutputReport(text: "could not rescue the run either (tried \(tried.joined(separator: ", ")))",
+                             isError: true)]
     }
 
     private func save() -> OutputReport {

@@ -183,4 +183,30 @@ import Testing
         #expect(written.first?.hasPrefix("{\"type\":\"run\"") == true)
         for line in written { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "torn: \(line)") }
     }
+
+    // QA of issue 13 (before: the run trained to the end, the save failed twice and nothing was kept).
+    @Test("a --save on a full disk loses nothing: the run is rescued to TMPDIR, named on stderr, status 1")
+    func saveOnFullDiskRescued() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let disk = "\(dir)/disk", rescue = "\(dir)/rescue"
+        for path in [disk, rescue] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        try #require(getuid() == 0, "needs root to mount a tiny tmpfs (the full-disk check did not run)")
+        // 64 KiB: far too small for the checkpoint of a 784-512-256-10 network (about 2 MB).
+        let mounted = try sh("mount -t tmpfs -o size=64k tmpfs '\(disk)'")
+        try #require(mounted.status == 0, "cannot mount a tmpfs here: \(mounted.stderr) (the full-disk check did not run)")
+        defer { _ = try? sh("umount '\(disk)'") }
+        let result = try sh("TMPDIR='\(rescue)' '\(try binary())' \(Self.quick.joined(separator: " ")) --save '\(disk)/r.ckpt'")
+        #expect(result.status == 1, "\(result.stderr)")
+        let errors = result.stderr.split(separator: "\n")
+        #expect(errors.filter { $0.contains("No space left on device") }.count == 1, "reported once: \(result.stderr)")
+        let rescued = try FileManager.default.contentsOfDirectory(atPath: rescue).filter { $0.hasSuffix(".ckpt") }
+        #expect(rescued.count == 1, "\(result.stderr)")
+        if let name = rescued.first {
+            #expect(result.stderr.contains("\(rescue)/\(name)"), "the rescue is named: \(result.stderr)")
+            let inspect = try Subprocess.run(try binary(), ["inspect", "\(rescue)/\(name)"])
+            #expect(inspect.status == 0 && inspect.stdout.contains("1 epoch done"), "\(inspect.stdout)\(inspect.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: disk).filter { !$0.hasPrefix(".") && $0 != "r.ckpt" }.isEmpty)
+    }
 }
