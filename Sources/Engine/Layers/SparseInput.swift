@@ -1,0 +1,221 @@
+// The first layer over a sparse input batch (issue 12): the batch's nonzero pixels, gathered in one
+// pass over its bytes, and the C kernels (CSparseKernels) that touch only those, split over threads.
+import CSparseKernels
+import Dispatch
+import MNISTData
+
+/// A kernel variant of CSparseKernels (one per instruction set).
+public enum SparseKernelVariant: String, CaseIterable, Sendable {
+    case scalar, avx2, avx512, neon
+
+    var id: sk_kernel_id {
+        switch self {
+        case .scalar: SK_KERNEL_SCALAR
+        case .avx2: SK_KERNEL_AVX2
+        case .avx512: SK_KERNEL_AVX512
+        case .neon: SK_KERNEL_NEON
+        }
+    }
+
+    /// Whether this build runs it on this CPU.
+    public var isSupported: Bool { sk_kernels_for(id) != nil }
+
+    /// Every variant this CPU runs, the portable one first.
+    public static var supported: [SparseKernelVariant] { allCases.filter(\.isSupported) }
+
+    /// The fastest variant this CPU runs (the benchmark's `kernel`).
+    public static var best: SparseKernelVariant {
+        let id = sk_kernels_best().pointee.id
+        return allCases.first { $0.id == id } ?? .scalar
+    }
+}
+
+/// A batch of first-layer inputs `X [batch, inputSize] = byte / 255`, held sparse, and the first
+/// layer's forward pass and weight update over it (`W0 [inputSize, hidden]`, row-major):
+///
+///     forward   Z1 = X·W0 + b0            (optionally max(·, 0))         ~ nnz·hidden multiply-adds
+///     update    W0 = β·W0 + α·Xᵀ·dZ1,  b0 = β·b0 + α·Σ_rows dZ1            (α = -lr: the fused SGD step;
+///                                                                           α = 1, β = 0: the gradient)
+///
+/// Buffers (allocated once in `init`; nothing per batch):
+///
+///     rowStart [maxBatch + 1], columns / values [maxBatch·inputSize]   CSR: image r's nonzero pixels
+///     columnStart [inputSize + 1], rows / columnValues [same]          CSC: pixel k's images (for the update)
+///     columnCount, cursor [inputSize]                                   images per pixel; CSC scratch
+///
+/// Results do not depend on `threads` (the kernels split the output columns, and each output element
+/// is computed the same way whatever the split). Not thread-safe: one owner at a time.
+public final class SparseInput {
+    public let inputSize: Int
+    public let maxBatch: Int
+    public let variant: SparseKernelVariant
+    /// Threads the kernels split their columns over (the engine's `--threads`).
+    public var threads: Int
+
+    private let kernels: UnsafePointer<sk_kernels>
+    private let rowStart: UnsafeMutablePointer<Int32>
+    private let columns: UnsafeMutablePointer<Int32>
+    private let values: UnsafeMutablePointer<Float>
+    private let columnCount: UnsafeMutablePointer<Int32>
+    private let columnStart: UnsafeMutablePointer<Int32>
+    private let rows: UnsafeMutablePointer<Int32>
+    private let columnValues: UnsafeMutablePointer<Float>
+    private let cursor: UnsafeMutablePointer<Int32>
+    /// Whether the CSC belongs to the current batch (built on the first update after a load).
+    private var transposed = false
+
+    /// Images in the current batch.
+    public private(set) var batch = 0
+    /// Nonzero pixels in the current batch.
+    public private(set) var nonzeroCount = 0
+    /// Input columns nonzero in some image of the current batch (what the dense path's compaction keeps).
+    public private(set) var activeColumnCount = 0
+
+    /// `variant` must be supported here (`SparseKernelVariant.supported`); `threads` >= 1.
+    public init(inputSize: Int, maxBatch: Int, variant: SparseKernelVariant = .best, threads: Int = 1) {
+        guard let kernels = sk_kernels_for(variant.id) else {
+            preconditionFailure("sparse kernel variant \(variant.rawValue) is not supported on this CPU (callers pick from SparseKernelVariant.supported)")
+        }
+        precondition(inputSize > 0 && maxBatch > 0 && threads >= 1, "shapes are validated by the caller")
+        precondition(maxBatch * inputSize <= Int(Int32.max), "CSR offsets are Int32")
+        self.inputSize = inputSize
+        self.maxBatch = maxBatch
+        self.variant = variant
+        self.threads = threads
+        self.kernels = kernels
+        let capacity = maxBatch * inputSize
+        rowStart = .allocateFilled(maxBatch + 1)
+        columns = .allocateFilled(capacity)
+        values = .allocateZeroed(capacity)
+        columnCount = .allocateFilled(inputSize)
+        columnStart = .allocateFilled(inputSize + 1)
+        rows = .allocateFilled(capacity)
+        columnValues = .allocateZeroed(capacity)
+        cursor = .allocateFilled(inputSize)
+    }
+
+    deinit {
+        rowStart.deallocate(); columns.deallocate(); values.deallocate(); columnCount.deallocate()
+        columnStart.deallocate(); rows.deallocate(); columnValues.deallocate(); cursor.deallocate()
+    }
+
+    // MARK: Loading a batch
+
+    /// Gathers images `indices` of `images` (valid, at most `maxBatch`, `pixelsPerImage == inputSize`).
+    public func load(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
+        build(images, indices: indices.baseAddress, first: 0, count: indices.count)
+    }
+
+    /// Gathers the contiguous images `range` (evaluation).
+    public func load(_ images: LabeledImages, range: Range<Int>) {
+        build(images, indices: nil, first: range.lowerBound, count: range.count)
+    }
+
+    private func build(_ images: LabeledImages, indices: UnsafePointer<Int32>?, first: Int, count: Int) {
+        precondition(count <= maxBatch && images.pixelsPerImage == inputSize, "batch shape checked by the caller")
+        images.pixels.withUnsafeBufferPointer { pixels in
+            guard let base = pixels.baseAddress else { return }
+            nonzeroCount = Int(sk_build_csr(base, Int64(inputSize), indices, Int64(first), Int32(count),
+                                            rowStart, columns, values, columnCount))
+        }
+        batch = count
+        activeColumnCount = 0
+        for k in 0..<inputSize where columnCount[k] != 0 { activeColumnCount += 1 }
+        transposed = false
+    }
+
+    // MARK: Choosing sparse or dense
+
+    /// The sparse kernels' share of the work of the dense path as the engine runs it (a GEMM over the
+    /// active columns only): nnz / (batch · active columns). 1 for a batch with no zero pixel among its
+    /// active columns; about 0.27 for a shuffled MNIST batch of 256, 0.5 for Fashion-MNIST.
+    public var density: Double {
+        batch == 0 || activeColumnCount == 0 ? 0 : Double(nonzeroCount) / Double(batch * activeColumnCount)
+    }
+
+    /// Below this density the sparse kernels beat the compacted dense GEMMs on the machines measured
+    /// (see `SparseInput.prefersSparse`); a deterministic rule on the batch alone.
+    public static let densityThreshold = 0.35
+
+    /// Whether to run this batch's first layer sparse: a rule on the batch's density alone (so one
+    /// seed and thread count still give one run), and only with a vector variant.
+    public var prefersSparse: Bool {
+        variant != .scalar && density < Self.densityThreshold
+    }
+
+    // MARK: The first layer
+
+    /// `Z1[b, :] = b0 + Σ_k X[b, k]·W0[k, :]` (then `max(·, 0)` when `relu`) for the loaded batch.
+    ///     weights [inputSize, hidden], bias [hidden], output [batch, hidden]
+    public func forward(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                        hidden: Int, relu: Bool) {
+        let forward = kernels.pointee.forward!
+        let (batch, rowStart, columns, values) = (Int32(batch), rowStart, columns, values)
+        splitColumns(hidden) { begin, end in
+            forward(batch, rowStart, columns, values, weights, Int64(hidden), bias, output, Int64(hidden),
+                    Int64(begin), Int64(end), relu ? 1 : 0)
+        }
+    }
+
+    /// `W0 = beta·W0 + alpha·Xᵀ·dZ1` over every row of W0, and the bias likewise when `bias` is given:
+    /// with alpha = -lr, beta = 1 - lr·weightDecay it is the SGD step (rows of pixels dark in the whole
+    /// batch are not touched when beta == 1).
+    ///     dOutput [batch, hidden], weights [inputSize, hidden], bias [hidden]
+    public func update(dOutput: UnsafePointer<Float>, weights: UnsafeMutablePointer<Float>,
+                       bias: UnsafeMutablePointer<Float>?, hidden: Int, alpha: Float, beta: Float) {
+        transpose()
+        let update = kernels.pointee.update!
+        let (batch, inputs, columnStart, rows, columnValues) = (Int32(batch), Int64(inputSize), columnStart, rows, columnValues)
+        splitColumns(hidden) { begin, end in
+            update(batch, inputs, columnStart, rows, columnValues, dOutput, Int64(hidden), weights, Int64(hidden),
+                   bias, alpha, beta, Int64(begin), Int64(end))
+        }
+    }
+
+    /// `dW0 = Xᵀ·dZ1` and `db0 = Σ_rows dZ1` into gradient buffers (every row written), for optimisers
+    /// that make their own pass (momentum, Adam).
+    public func gradient(dOutput: UnsafePointer<Float>, dWeights: UnsafeMutablePointer<Float>,
+                         dBias: UnsafeMutablePointer<Float>?, hidden: Int) {
+        update(dOutput: dOutput, weights: dWeights, bias: dBias, hidden: hidden, alpha: 1, beta: 0)
+    }
+
+    /// Builds the CSC of the loaded batch once.
+    private func transpose() {
+        guard !transposed else { return }
+        _ = sk_build_csc(Int32(batch), Int64(inputSize), rowStart, columns, values, columnCount,
+                         columnStart, rows, columnValues, cursor)
+        transposed = true
+    }
+
+    /// Runs `work(begin, end)` over `threads` slices of the columns `0..<width`, each a multiple of 16
+    /// floats (a 64-byte cache line, so no two threads write one line) but the last.
+    private func splitColumns(_ width: Int, _ work: (Int, Int) -> Void) {
+        let slices = min(threads, (width + 15) / 16)
+        guard slices > 1 else { return work(0, width) }
+        let step = ((width + slices - 1) / slices + 15) / 16 * 16
+        withoutActuallyEscaping(work) { work in
+            let slice = ColumnSlice(work: work)
+            DispatchQueue.concurrentPerform(iterations: slices) { index in
+                let begin = min(index * step, width), end = min(begin + step, width)
+                if begin < end { slice.work(begin, end) }
+            }
+        }
+    }
+}
+
+/// The kernel call one thread runs on its slice of columns, handed to `concurrentPerform`.
+///
+/// `@unchecked Sendable` is safe here: `concurrentPerform` returns only after every iteration has
+/// finished (so the closure, which does not escape, outlives them all), the slices write disjoint
+/// column ranges of the output, and everything they read is left unchanged while they run.
+private struct ColumnSlice: @unchecked Sendable {
+    let work: (Int, Int) -> Void
+}
+
+extension UnsafeMutablePointer where Pointee == Int32 {
+    static func allocateFilled(_ count: Int) -> UnsafeMutablePointer<Int32> {
+        let pointer = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+        return pointer
+    }
+}
