@@ -17,13 +17,24 @@
 
 #define SK_BLOCK 8
 
+/// Copies `rows` x `width` floats from `src` (row stride `ld`) into `panel` (row stride `pld`).
+/// A column panel of a row-major matrix whose rows are a power of two apart (512 floats = 2 KB)
+/// falls into a few cache sets and thrashes even L2; packed, it is contiguous and stays in L2.
+static inline void SK_NAME(pack)(const float *src, int64_t ld, int64_t rows, int64_t width, float *panel, int64_t pld) {
+    for (int64_t r = 0; r < rows; r++) memcpy(panel + r * pld, src + r * ld, (size_t)width * sizeof(float));
+}
+
 /// One register block of the forward pass: `nvec` vectors from column j, the last of them holding
 /// `tail` lanes when `partial` (both constants after inlining, so `acc` lives in registers).
+/// `panel` receives W0[:, j ..< j + width], packed.
 static inline __attribute__((always_inline)) void SK_NAME(forward_block)(
-    int32_t batch, const int32_t *row_ptr, const int32_t *col_idx, const float *values,
-    const float *w, int64_t ldw, const float *bias, float *z, int64_t ldz, int64_t j,
-    const int nvec, const int partial, int tail, int32_t relu)
+    int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *col_idx, const float *values,
+    const float *w0, int64_t ldw, const float *bias, float *z, int64_t ldz, int64_t j,
+    const int nvec, const int partial, int tail, int32_t relu, float *panel)
 {
+    const int64_t ldp = (int64_t)nvec * SK_LANES;
+    SK_NAME(pack)(w0 + j, ldw, in, ldp - (partial ? SK_LANES - tail : 0), panel, ldp);
+    const float *w = panel;
     for (int32_t b = 0; b < batch; b++) {
         sk_vec acc[SK_BLOCK];
         for (int v = 0; v < nvec; v++) {
@@ -32,7 +43,7 @@ static inline __attribute__((always_inline)) void SK_NAME(forward_block)(
         }
         for (int32_t e = row_ptr[b]; e < row_ptr[b + 1]; e++) {
             const sk_vec x = SK_SET1(values[e]);
-            const float *wr = w + (int64_t)col_idx[e] * ldw + j;
+            const float *wr = w + (int64_t)col_idx[e] * ldp;
             for (int v = 0; v < nvec; v++) {
                 const float *p = wr + v * SK_LANES;
                 acc[v] = SK_FMA(x, (partial && v == nvec - 1) ? SK_LOAD_PART(p, tail) : SK_LOAD(p), acc[v]);
@@ -56,11 +67,15 @@ static inline __attribute__((always_inline)) sk_vec SK_NAME(scale_add)(sk_vec ac
 }
 
 /// One register block of the update: every row of W0 over `nvec` vectors from column j.
+/// `panel` receives dZ1[:, j ..< j + width], packed.
 static inline __attribute__((always_inline)) void SK_NAME(update_block)(
     int32_t batch, int64_t in, const int32_t *col_ptr, const int32_t *row_idx, const float *values,
-    const float *dz, int64_t lddz, float *w, int64_t ldw, float *db, float alpha, float beta, int64_t j,
-    const int nvec, const int partial, int tail)
+    const float *dz1, int64_t lddz1, float *w, int64_t ldw, float *db, float alpha, float beta, int64_t j,
+    const int nvec, const int partial, int tail, float *panel)
 {
+    const int64_t lddz = (int64_t)nvec * SK_LANES;
+    SK_NAME(pack)(dz1 + j, lddz1, batch, lddz - (partial ? SK_LANES - tail : 0), panel, lddz);
+    const float *dz = panel;
     for (int64_t k = 0; k < in; k++) {
         float *wr = w + k * ldw + j;
         const int32_t first = col_ptr[k], last = col_ptr[k + 1];
@@ -69,7 +84,7 @@ static inline __attribute__((always_inline)) void SK_NAME(update_block)(
         for (int v = 0; v < nvec; v++) acc[v] = SK_ZERO();
         for (int32_t e = first; e < last; e++) {
             const sk_vec x = SK_SET1(values[e]);
-            const float *dzr = dz + (int64_t)row_idx[e] * lddz + j;
+            const float *dzr = dz + (int64_t)row_idx[e] * lddz;
             for (int v = 0; v < nvec; v++) {
                 const float *p = dzr + v * SK_LANES;
                 acc[v] = SK_FMA(x, (partial && v == nvec - 1) ? SK_LOAD_PART(p, tail) : SK_LOAD(p), acc[v]);
@@ -86,7 +101,7 @@ static inline __attribute__((always_inline)) void SK_NAME(update_block)(
     sk_vec acc[SK_BLOCK];
     for (int v = 0; v < nvec; v++) acc[v] = SK_ZERO();
     for (int32_t b = 0; b < batch; b++) {
-        const float *dzr = dz + (int64_t)b * lddz + j;
+        const float *dzr = dz + (int64_t)b * lddz;
         for (int v = 0; v < nvec; v++) {
             const float *p = dzr + v * SK_LANES;
             acc[v] = SK_ADD(acc[v], (partial && v == nvec - 1) ? SK_LOAD_PART(p, tail) : SK_LOAD(p));
@@ -122,20 +137,20 @@ static inline __attribute__((always_inline)) void SK_NAME(update_block)(
         }                                                                                        \
     } while (0)
 
-static void SK_NAME(forward)(int32_t batch, const int32_t *row_ptr, const int32_t *col_idx, const float *values,
-                             const float *w, int64_t ldw, const float *bias, float *z, int64_t ldz,
-                             int64_t col_begin, int64_t col_end, int32_t relu) {
+static void SK_NAME(forward)(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *col_idx,
+                             const float *values, const float *w, int64_t ldw, const float *bias, float *z,
+                             int64_t ldz, int64_t col_begin, int64_t col_end, int32_t relu, float *scratch) {
 #define SK_FORWARD_BLOCK(j, nvec, partial, tail) \
-    SK_NAME(forward_block)(batch, row_ptr, col_idx, values, w, ldw, bias, z, ldz, j, nvec, partial, tail, relu)
+    SK_NAME(forward_block)(batch, in, row_ptr, col_idx, values, w, ldw, bias, z, ldz, j, nvec, partial, tail, relu, scratch)
     SK_OVER_BLOCKS(SK_FORWARD_BLOCK);
 #undef SK_FORWARD_BLOCK
 }
 
 static void SK_NAME(update)(int32_t batch, int64_t in, const int32_t *col_ptr, const int32_t *row_idx,
                             const float *values, const float *dz, int64_t lddz, float *w, int64_t ldw,
-                            float *db, float alpha, float beta, int64_t col_begin, int64_t col_end) {
+                            float *db, float alpha, float beta, int64_t col_begin, int64_t col_end, float *scratch) {
 #define SK_UPDATE_BLOCK(j, nvec, partial, tail) \
-    SK_NAME(update_block)(batch, in, col_ptr, row_idx, values, dz, lddz, w, ldw, db, alpha, beta, j, nvec, partial, tail)
+    SK_NAME(update_block)(batch, in, col_ptr, row_idx, values, dz, lddz, w, ldw, db, alpha, beta, j, nvec, partial, tail, scratch)
     SK_OVER_BLOCKS(SK_UPDATE_BLOCK);
 #undef SK_UPDATE_BLOCK
 }

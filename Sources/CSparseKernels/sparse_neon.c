@@ -1,6 +1,7 @@
 // arm64 variant: NEON, 4 lanes, fused multiply-adds (vfmaq_f32). Every arm64 CPU has NEON.
 #if defined(__aarch64__)
 #include <arm_neon.h>
+#include <string.h>
 #include "sparse_variants.h"
 
 static inline float32x4_t sk_neon_load_part(const float *p, int n) {

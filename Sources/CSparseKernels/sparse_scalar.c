@@ -1,5 +1,6 @@
 // The portable variant: one float at a time, for CPUs with none of the vector variants. Multiply and
 // add stay separate (no contraction), so it gives the same bits with any compiler and target.
+#include <string.h>
 #include "sparse_variants.h"
 
 #pragma clang fp contract(off)

@@ -4,6 +4,7 @@
 // order, so on a CPU that has both they give the same bits.
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <string.h>
 #include "sparse_variants.h"
 
 // MARK: AVX-512F: 16 lanes, partial vectors through masks.

@@ -41,12 +41,12 @@ public final class MLP {
 
     // MARK: Input-column compaction (see `compactInputColumns`)
     /// `[maxBatch, inputSize]`: the input batch restricted to its active columns.
-    private let compactInput: UnsafeMutablePointer<Float>
+    let compactInput: UnsafeMutablePointer<Float>
     /// `[inputSize, layerSizes[1]]`: the rows of W0 for the active columns.
-    private let compactWeights: UnsafeMutablePointer<Float>
+    let compactWeights: UnsafeMutablePointer<Float>
     /// Per input column: max over the batch (0 = the column is zero in every row).
     private let columnMax: UnsafeMutablePointer<Float>
-    private let activeColumns: UnsafeMutablePointer<Int32>
+    let activeColumns: UnsafeMutablePointer<Int32>
     /// Per input column: OR of its pixel bytes over the batch (0 = zero in every row).
     private let columnBits: UnsafeMutablePointer<UInt8>
     /// `pixelScale[b] == Float(b) / 255`, the very values `scalePixels` computes (a table, so the

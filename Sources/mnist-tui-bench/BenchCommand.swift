@@ -52,6 +52,8 @@ struct BenchCommand: AsyncParsableCommand {
     var skipNumpy = false
     @Flag(help: "Only count heap allocations per training step (needs scripts/alloc-counter.c preloaded).")
     var countAllocations = false
+    @Flag(help: "Only time the first layer's step, dense (BLAS) against the sparse kernels, in each environment.")
+    var firstLayer = false
     /// Internal: measure in this process's environment and print a `RESULT` line (the parent starts it).
     @Flag(help: .hidden)
     var worker = false
@@ -87,6 +89,11 @@ struct BenchCommand: AsyncParsableCommand {
         if countAllocations {
             return try await AllocationCount.run(dataset: try loadDataset(), config: config, epochs: epochs)
         }
+        if worker && firstLayer {
+            mnist_blas_set_threads(Int32(threads))
+            print("OpenBLAS kernel \(String(cString: mnist_blas_description())), \(BlasEnvironment.describeCurrent())")
+            return try FirstLayerMeasurement.report(hidden: config.hidden[0], batchSize: batchSize, threads: threads)
+        }
         if worker {
             let measurement = try await EnvironmentWorker(dataset: try loadDataset(), config: config, repeats: repeats).run()
             let json = try JSONEncoder().encode(measurement)
@@ -110,6 +117,14 @@ struct BenchCommand: AsyncParsableCommand {
         let loadAtStart = MachineLoad.oneMinute()
         if BlasEnvironment.inheritedPins.isEmpty {
             print("OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are not set here: the inherited environment is the unpinned one.")
+        }
+        if firstLayer {
+            for environment in environments {
+                print("\n=== \(environment.label) ===")
+                try ChildProcess.run(ChildProcess.currentExecutable, workerArguments, environment: environment.variables,
+                                     name: "benchmark worker (\(environment.rawValue))") { print("  " + $0) }
+            }
+            return print(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
         }
         let numpy = NumpyReference(script: reference, dataFolder: folder, epochs: epochs, threads: threads,
                                    batchSize: batchSize)
@@ -149,6 +164,7 @@ struct BenchCommand: AsyncParsableCommand {
                          "--batch-size", String(batchSize), "--seed", String(seed), "--init", initScheme.rawValue,
                          "--repeats", String(repeats)]
         if let data { arguments += ["--data", data] } else { arguments += ["--dataset", dataset.rawValue] }
+        if firstLayer { arguments.append("--first-layer") }
         return arguments
     }
 }

@@ -43,18 +43,21 @@ int32_t sk_build_csc(int32_t batch, int64_t in, const int32_t *row_ptr, const in
 
 /// `Z1[b, j] = b0[j] + Σ_p values[p] · W0[col_idx[p], j]` over image b's nonzeros, for j in
 /// [col_begin, col_end); then `max(·, 0)` (NaN -> 0, as the engine's ReLU) when `relu` is nonzero.
-typedef void (*sk_forward_fn)(int32_t batch, const int32_t *row_ptr, const int32_t *col_idx, const float *values,
-                              const float *w, int64_t ldw, const float *bias, float *z, int64_t ldz,
-                              int64_t col_begin, int64_t col_end, int32_t relu);
+/// `scratch` holds in x `panel` floats (the packed panel of W0), one per concurrent call.
+typedef void (*sk_forward_fn)(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *col_idx,
+                              const float *values, const float *w, int64_t ldw, const float *bias, float *z,
+                              int64_t ldz, int64_t col_begin, int64_t col_end, int32_t relu, float *scratch);
 
 /// `W0[k, j] = beta · W0[k, j] + alpha · Σ_b X[b, k] · dZ1[b, j]` for every row k in [0, in) and j in
 /// [col_begin, col_end): the fused SGD step (alpha = -lr, beta = 1 - lr·weightDecay; rows no image
 /// lights are then left untouched when beta == 1) or the gradient (alpha = 1, beta = 0; W0 is then
 /// not read, so it may hold garbage). When `db` is not NULL, also
 /// `db[j] = beta · db[j] + alpha · Σ_b dZ1[b, j]` (the bias of the same step).
+/// `scratch` holds batch x `panel` floats (the packed panel of dZ1), one per concurrent call.
 typedef void (*sk_update_fn)(int32_t batch, int64_t in, const int32_t *col_ptr, const int32_t *row_idx,
                              const float *values, const float *dz, int64_t lddz, float *w, int64_t ldw,
-                             float *db, float alpha, float beta, int64_t col_begin, int64_t col_end);
+                             float *db, float alpha, float beta, int64_t col_begin, int64_t col_end,
+                             float *scratch);
 
 typedef enum {
     SK_KERNEL_SCALAR = 0,  ///< portable C (any CPU)
@@ -68,7 +71,7 @@ typedef struct {
     const char *name;  ///< "scalar", "avx2", "avx512", "neon"
     sk_forward_fn forward;
     sk_update_fn update;
-    int32_t panel;     ///< columns per register block (the panel of W0 / dZ1 a pass keeps in cache)
+    int32_t panel;     ///< columns per register block (the packed panel of W0 / dZ1 a pass keeps in L2)
 } sk_kernels;
 
 /// The kernels for `id`, or NULL when this build or this CPU cannot run them.

@@ -42,6 +42,7 @@ public enum SparseKernelVariant: String, CaseIterable, Sendable {
 ///     rowStart [maxBatch + 1], columns / values [maxBatch·inputSize]   CSR: image r's nonzero pixels
 ///     columnStart [inputSize + 1], rows / columnValues [same]          CSC: pixel k's images (for the update)
 ///     columnCount, cursor [inputSize]                                   images per pixel; CSC scratch
+///     panels [threads, max(inputSize, maxBatch), panel]                  packed panels, one per thread
 ///
 /// Results do not depend on `threads` (the kernels split the output columns, and each output element
 /// is computed the same way whatever the split). Not thread-safe: one owner at a time.
@@ -50,7 +51,7 @@ public final class SparseInput {
     public let maxBatch: Int
     public let variant: SparseKernelVariant
     /// Threads the kernels split their columns over (the engine's `--threads`).
-    public var threads: Int
+    public let threads: Int
 
     private let kernels: UnsafePointer<sk_kernels>
     private let rowStart: UnsafeMutablePointer<Int32>
@@ -61,6 +62,9 @@ public final class SparseInput {
     private let rows: UnsafeMutablePointer<Int32>
     private let columnValues: UnsafeMutablePointer<Float>
     private let cursor: UnsafeMutablePointer<Int32>
+    /// Per thread: a packed column panel of W0 [inputSize, panel] or of dZ1 [maxBatch, panel].
+    private let panels: UnsafeMutablePointer<Float>
+    private let panelFloats: Int
     /// Whether the CSC belongs to the current batch (built on the first update after a load).
     private var transposed = false
 
@@ -92,11 +96,14 @@ public final class SparseInput {
         rows = .allocateFilled(capacity)
         columnValues = .allocateZeroed(capacity)
         cursor = .allocateFilled(inputSize)
+        panelFloats = max(inputSize, maxBatch) * Int(kernels.pointee.panel)
+        panels = .allocateZeroed(threads * panelFloats)
     }
 
     deinit {
         rowStart.deallocate(); columns.deallocate(); values.deallocate(); columnCount.deallocate()
         columnStart.deallocate(); rows.deallocate(); columnValues.deallocate(); cursor.deallocate()
+        panels.deallocate()
     }
 
     // MARK: Loading a batch
@@ -150,10 +157,10 @@ public final class SparseInput {
     public func forward(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         hidden: Int, relu: Bool) {
         let forward = kernels.pointee.forward!
-        let (batch, rowStart, columns, values) = (Int32(batch), rowStart, columns, values)
-        splitColumns(hidden) { begin, end in
-            forward(batch, rowStart, columns, values, weights, Int64(hidden), bias, output, Int64(hidden),
-                    Int64(begin), Int64(end), relu ? 1 : 0)
+        let (batch, inputs, rowStart, columns, values) = (Int32(batch), Int64(inputSize), rowStart, columns, values)
+        splitColumns(hidden) { begin, end, panel in
+            forward(batch, inputs, rowStart, columns, values, weights, Int64(hidden), bias, output, Int64(hidden),
+                    Int64(begin), Int64(end), relu ? 1 : 0, panel)
         }
     }
 
@@ -166,9 +173,9 @@ public final class SparseInput {
         transpose()
         let update = kernels.pointee.update!
         let (batch, inputs, columnStart, rows, columnValues) = (Int32(batch), Int64(inputSize), columnStart, rows, columnValues)
-        splitColumns(hidden) { begin, end in
+        splitColumns(hidden) { begin, end, panel in
             update(batch, inputs, columnStart, rows, columnValues, dOutput, Int64(hidden), weights, Int64(hidden),
-                   bias, alpha, beta, Int64(begin), Int64(end))
+                   bias, alpha, beta, Int64(begin), Int64(end), panel)
         }
     }
 
@@ -187,29 +194,34 @@ public final class SparseInput {
         transposed = true
     }
 
-    /// Runs `work(begin, end)` over `threads` slices of the columns `0..<width`, each a multiple of 16
-    /// floats (a 64-byte cache line, so no two threads write one line) but the last.
-    private func splitColumns(_ width: Int, _ work: (Int, Int) -> Void) {
+    /// Runs `work(begin, end, panel)` over `threads` slices of the columns `0..<width`, each a
+    /// multiple of 16 floats (a 64-byte cache line, so no two threads write one line) but the last,
+    /// each with its own panel buffer.
+    private func splitColumns(_ width: Int, _ work: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
         let slices = min(threads, (width + 15) / 16)
-        guard slices > 1 else { return work(0, width) }
+        guard slices > 1 else { return work(0, width, panels) }
         let step = ((width + slices - 1) / slices + 15) / 16 * 16
         withoutActuallyEscaping(work) { work in
-            let slice = ColumnSlice(work: work)
+            let slice = ColumnSlice(work: work, panels: panels, panelFloats: panelFloats)
             DispatchQueue.concurrentPerform(iterations: slices) { index in
                 let begin = min(index * step, width), end = min(begin + step, width)
-                if begin < end { slice.work(begin, end) }
+                if begin < end { slice.work(begin, end, slice.panels + index * slice.panelFloats) }
             }
         }
     }
 }
 
-/// The kernel call one thread runs on its slice of columns, handed to `concurrentPerform`.
+/// The kernel call one thread runs on its slice of columns (with its own panel buffer), handed to
+/// `concurrentPerform`.
 ///
 /// `@unchecked Sendable` is safe here: `concurrentPerform` returns only after every iteration has
 /// finished (so the closure, which does not escape, outlives them all), the slices write disjoint
-/// column ranges of the output, and everything they read is left unchanged while they run.
+/// column ranges of the output and their own panel buffers, and everything they read is left
+/// unchanged while they run.
 private struct ColumnSlice: @unchecked Sendable {
-    let work: (Int, Int) -> Void
+    let work: (Int, Int, UnsafeMutablePointer<Float>) -> Void
+    let panels: UnsafeMutablePointer<Float>
+    let panelFloats: Int
 }
 
 extension UnsafeMutablePointer where Pointee == Int32 {
