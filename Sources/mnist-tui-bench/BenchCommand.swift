@@ -54,6 +54,8 @@ struct BenchCommand: AsyncParsableCommand {
     var countAllocations = false
     @Flag(help: "Only time the first layer's step, dense (BLAS) against the sparse kernels, in each environment.")
     var firstLayer = false
+    @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel, floor_seconds, engine_seconds, numpy_seconds per epoch); the report goes to stderr."))
+    var json = false
     /// Internal: measure in this process's environment and print a `RESULT` line (the parent starts it).
     @Flag(help: .hidden)
     var worker = false
@@ -116,22 +118,22 @@ struct BenchCommand: AsyncParsableCommand {
         let environments = blasEnvironments.selected
         let loadAtStart = MachineLoad.oneMinute()
         if BlasEnvironment.inheritedPins.isEmpty {
-            print("OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are not set here: the inherited environment is the unpinned one.")
+            say("OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are not set here: the inherited environment is the unpinned one.")
         }
         if firstLayer {
             for environment in environments {
-                print("\n=== \(environment.label) ===")
+                say("\n=== \(environment.label) ===")
                 try ChildProcess.run(ChildProcess.currentExecutable, workerArguments, environment: environment.variables,
-                                     name: "benchmark worker (\(environment.rawValue))") { print("  " + $0) }
+                                     name: "benchmark worker (\(environment.rawValue))") { say("  " + $0) }
             }
-            return print(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
+            return say(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
         }
         let numpy = NumpyReference(script: reference, dataFolder: folder, epochs: epochs, threads: threads,
                                    batchSize: batchSize)
         var comparisons: [Comparison] = []
         for environment in environments {
-            print("\n=== \(environment.label) ===")
-            print("[engine] \(source.displayName) from \(folder)")
+            say("\n=== \(environment.label) ===")
+            say("[engine] \(source.displayName) from \(folder)")
             var measurement: EnvironmentMeasurement?
             try ChildProcess.run(ChildProcess.currentExecutable, workerArguments, environment: environment.variables,
                                  name: "benchmark worker (\(environment.rawValue))") { line in
@@ -139,7 +141,7 @@ struct BenchCommand: AsyncParsableCommand {
                     measurement = try? JSONDecoder().decode(
                         EnvironmentMeasurement.self, from: Data(line.dropFirst(EnvironmentMeasurement.resultPrefix.count).utf8))
                 } else {
-                    print("  " + line)
+                    say("  " + line)
                 }
             }
             guard let measurement else {
@@ -148,14 +150,20 @@ struct BenchCommand: AsyncParsableCommand {
             var numpySeconds: [Double]?
             let numpyKernel = skipNumpy ? "-" : NumpyReference.kernel(environment: environment.variables)
             if !skipNumpy {
-                print("[numpy] \(reference), OpenBLAS kernel \(numpyKernel)")
-                numpySeconds = try numpy.epochSeconds(environment: environment.variables) { print("  " + $0) }
+                say("[numpy] \(reference), OpenBLAS kernel \(numpyKernel)")
+                numpySeconds = try numpy.epochSeconds(environment: environment.variables) { say("  " + $0) }
             }
             comparisons.append(Comparison(environment: environment, engine: measurement, numpyKernel: numpyKernel,
                                           numpyEpochSeconds: numpySeconds))
         }
-        print("\n" + SummaryTable.render(comparisons, threads: threads, epochs: epochs))
-        print(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
+        say("\n" + SummaryTable.render(comparisons, threads: threads, epochs: epochs))
+        say(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
+        if json { print(try BenchJSON(comparisons).encoded()) }
+    }
+
+    /// A line of the human-readable report: on stdout, or on stderr when stdout carries `--json`.
+    private func say(_ line: String) {
+        if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
 
     /// The worker's command line: these options, data source included, plus `--worker`.

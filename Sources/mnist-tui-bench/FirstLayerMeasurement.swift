@@ -16,6 +16,10 @@ struct FirstLayerTiming: Codable {
     var sparseSeconds: Double
     /// Median seconds per batch of the sparse gather alone (CSR), part of `sparseSeconds`.
     var buildSeconds: Double
+    /// Median CPU seconds of the calling thread per batch (1 thread only: with more, the kernels'
+    /// other threads are not counted). Steadier than wall time when other work shares the cores.
+    var denseCPUSeconds: Double?
+    var sparseCPUSeconds: Double?
     /// Batches the density rule sends to the sparse kernels, of `batches`.
     var sparseBatches: Int
     var batches: Int
@@ -25,7 +29,12 @@ struct FirstLayerTiming: Codable {
     var line: String {
         "\(pad(dataset, 22)) density \(fmt(density, 3))  dense \(fmt(denseSeconds * 1e3, 3)) ms  "
             + "sparse (\(kernel)) \(fmt(sparseSeconds * 1e3, 3)) ms (gather \(fmt(buildSeconds * 1e3, 3)))  "
-            + "sparse/dense \(fmt(ratio, 2))x  rule: sparse for \(sparseBatches)/\(batches)"
+            + "sparse/dense \(fmt(ratio, 2))x" + cpuRatio + "  rule: sparse for \(sparseBatches)/\(batches)"
+    }
+
+    private var cpuRatio: String {
+        guard let dense = denseCPUSeconds, let sparse = sparseCPUSeconds else { return "" }
+        return " (CPU time \(fmt(sparse / dense, 2))x)"
     }
 }
 
@@ -51,25 +60,35 @@ enum FirstLayerMeasurement {
         let count = min(batches, images.count / batchSize)
 
         var dense: [Double] = [], sparseTimes: [Double] = [], build: [Double] = []
+        var denseCPU: [Double] = [], sparseCPU: [Double] = []
         var densitySum = 0.0, sparseBatches = 0
         func seconds(_ work: () -> Void) -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
             work()
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
+        func threadCPU() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
         order.withUnsafeBufferPointer { order in
             for round in 0...rounds {
                 for b in 0..<count {
                     let indices = UnsafeBufferPointer(rebasing: order[(b * batchSize)..<((b + 1) * batchSize)])
+                    let c0 = threadCPU()
                     let d = seconds { mlp.denseFirstLayerStep(images, indices: indices, dOutput: dOutput, learningRate: lr) }
+                    let c1 = threadCPU()
                     var g = 0.0
                     let s = seconds {
                         g = seconds { sparse.load(images, indices: indices) }
                         sparse.forward(weights: weights, bias: bias, output: &output, hidden: hidden, relu: true)
                         sparse.update(dOutput: dOutput, weights: &weights, bias: &bias, hidden: hidden, alpha: -lr, beta: 1)
                     }
+                    let c2 = threadCPU()
                     guard round > 0 else { continue }
                     dense.append(d); sparseTimes.append(s); build.append(g)
+                    denseCPU.append(c1 - c0); sparseCPU.append(c2 - c1)
                     if round == 1 {
                         densitySum += sparse.density
                         if sparse.prefersSparse { sparseBatches += 1 }
@@ -79,6 +98,8 @@ enum FirstLayerMeasurement {
         }
         return FirstLayerTiming(dataset: name, kernel: sparse.variant.rawValue, density: densitySum / Double(max(count, 1)),
                                 denseSeconds: median(dense), sparseSeconds: median(sparseTimes), buildSeconds: median(build),
+                                denseCPUSeconds: threads == 1 ? median(denseCPU) : nil,
+                                sparseCPUSeconds: threads == 1 ? median(sparseCPU) : nil,
                                 sparseBatches: sparseBatches, batches: count)
     }
 

@@ -20,6 +20,8 @@ enum SummaryTable {
             ("numpy / engine (goal >= 1.2)", { c in c.numpyMedian.map { "\(fmt($0 / c.engine.engineMedian, 2))x" } ?? "-" }),
             ("engine effective GFLOP/s", { fmt($0.engine.engineGFLOPs, 1) }),
             ("engine / GEMM floor (goal <= 1.05)", { "\(fmt($0.engine.engineMedian / $0.engine.gemmFloorPerEpoch, 2))x" }),
+            ("first layer step, sparse / dense", { c in
+                "\(fmt(c.engine.firstLayer.ratio, 2))x (\(c.engine.sparseKernel), density \(fmt(c.engine.firstLayer.density, 2)))" }),
         ]
         let labelWidth = rows.map(\.0.count).max() ?? 0
         let columns = comparisons.map { comparison in
