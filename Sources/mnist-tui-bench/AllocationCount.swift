@@ -10,9 +10,15 @@ enum AllocationCount {
     typealias Counter = @convention(c) () -> Int
 
     /// The calling thread's allocation counter, when the counting library is preloaded.
-    static func threadCounter() -> Counter? {
+    static func threadCounter() -> Counter? { counter(named: "mnist_alloc_count_thread") }
+
+    /// The all-threads allocation counter, when the counting library is preloaded.
+    static func totalCounter() -> Counter? { counter(named: "mnist_alloc_count_total") }
+
+    /// A counter function of the preloaded library, by name.
+    private static func counter(named name: String) -> Counter? {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mnist_alloc_count_thread") else { return nil }
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
         return unsafeBitCast(symbol, to: Counter.self)
         #else
         return nil

@@ -103,6 +103,26 @@ enum FirstLayerMeasurement {
                                 sparseBatches: sparseBatches, batches: count)
     }
 
+    /// Heap allocations (every thread) in 20 sparse steps after a warm-up one (the alloc counter preloaded).
+    static func sparseStepAllocations(_ images: LabeledImages, hidden: Int, batchSize: Int, threads: Int,
+                                      counter: AllocationCount.Counter) -> Int {
+        let sparse = SparseInput(inputSize: images.pixelsPerImage, maxBatch: batchSize, threads: threads)
+        var weights = [Float](repeating: 0.01, count: images.pixelsPerImage * hidden)
+        var bias = [Float](repeating: 0, count: hidden), output = [Float](repeating: 0, count: batchSize * hidden)
+        let dOutput = [Float](repeating: 1e-4, count: batchSize * hidden)
+        let indices = (0..<Int32(batchSize)).map { $0 }
+        var before = 0
+        indices.withUnsafeBufferPointer { indices in
+            for step in 0...20 {
+                if step == 1 { before = counter() }
+                sparse.load(images, indices: indices)
+                sparse.forward(weights: weights, bias: bias, output: &output, hidden: hidden, relu: true)
+                sparse.update(dOutput: dOutput, weights: &weights, bias: &bias, hidden: hidden, alpha: -0.2, beta: 1)
+            }
+        }
+        return counter() - before
+    }
+
     /// Images whose pixels are each nonzero (a byte 1...255) with probability `density`: the sweep
     /// that places the rule's threshold (every column is active in a batch, so nothing is compacted).
     static func syntheticImages(density: Double, count: Int = 2560, side: Int = 28) -> LabeledImages {
@@ -125,6 +145,11 @@ enum FirstLayerMeasurement {
         }
         for (name, images) in sets {
             print("  " + measure(images, name: name, hidden: hidden, batchSize: batchSize, threads: threads).line)
+        }
+        if let counter = AllocationCount.totalCounter() {
+            let allocations = sparseStepAllocations(sets[0].1, hidden: hidden, batchSize: batchSize, threads: threads,
+                                                    counter: counter)
+            print("  heap allocations in 20 sparse steps (all threads): \(allocations)")
         }
         print("  (rule: sparse when density < \(SparseInput.densityThreshold) with a vector kernel)")
     }

@@ -80,6 +80,27 @@ const sk_kernels *sk_kernels_for(sk_kernel_id id);
 /// The fastest variant this CPU runs (AVX-512 > AVX2 > scalar on x86-64, NEON on arm64).
 const sk_kernels *sk_kernels_best(void);
 
+// MARK: Threads
+
+/// A pool of `threads - 1` worker threads (the caller is the first); made once, nothing allocated
+/// per call. NULL when out of memory. Fewer threads may start than asked (`sk_pool_threads`).
+typedef struct sk_pool sk_pool;
+sk_pool *sk_pool_create(int32_t threads);
+void sk_pool_destroy(sk_pool *pool);
+int32_t sk_pool_threads(const sk_pool *pool);
+
+/// `kernels->forward` over the columns [0, width) split in `sk_pool_threads` slices; slice i uses
+/// `panels + i * panel_floats` as its scratch (panel_floats >= in * kernels->panel).
+void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_ptr,
+                         const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
+                         float *z, int64_t ldz, int64_t width, int32_t relu, float *panels, int64_t panel_floats);
+
+/// `kernels->update` likewise (panel_floats >= batch * kernels->panel).
+void sk_update_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *col_ptr,
+                        const int32_t *row_idx, const float *values, const float *dz, int64_t lddz, float *w,
+                        int64_t ldw, float *db, float alpha, float beta, int64_t width, float *panels,
+                        int64_t panel_floats);
+
 #ifdef __cplusplus
 }
 #endif

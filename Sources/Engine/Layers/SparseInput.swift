@@ -1,7 +1,6 @@
 // The first layer over a sparse input batch (issue 12): the batch's nonzero pixels, gathered in one
 // pass over its bytes, and the C kernels (CSparseKernels) that touch only those, split over threads.
 import CSparseKernels
-import Dispatch
 import MNISTData
 
 /// A kernel variant of CSparseKernels (one per instruction set).
@@ -50,10 +49,13 @@ public final class SparseInput {
     public let inputSize: Int
     public let maxBatch: Int
     public let variant: SparseKernelVariant
-    /// Threads the kernels split their columns over (the engine's `--threads`).
-    public let threads: Int
+    /// Threads the kernels split their columns over (the engine's `--threads`; fewer only if the
+    /// system refused to start more).
+    public var threads: Int { Int(sk_pool_threads(pool)) }
 
     private let kernels: UnsafePointer<sk_kernels>
+    /// The worker threads (`threads - 1` of them, started here, stopped in deinit).
+    private let pool: OpaquePointer
     private let rowStart: UnsafeMutablePointer<Int32>
     private let columns: UnsafeMutablePointer<Int32>
     private let values: UnsafeMutablePointer<Float>
@@ -85,8 +87,11 @@ public final class SparseInput {
         self.inputSize = inputSize
         self.maxBatch = maxBatch
         self.variant = variant
-        self.threads = threads
         self.kernels = kernels
+        guard let pool = sk_pool_create(Int32(threads)) else {
+            preconditionFailure("out of memory creating the sparse kernels' thread pool")  // a few bytes: as any allocation failing
+        }
+        self.pool = pool
         let capacity = maxBatch * inputSize
         rowStart = .allocateFilled(maxBatch + 1)
         columns = .allocateFilled(capacity)
@@ -97,13 +102,14 @@ public final class SparseInput {
         columnValues = .allocateZeroed(capacity)
         cursor = .allocateFilled(inputSize)
         panelFloats = max(inputSize, maxBatch) * Int(kernels.pointee.panel)
-        panels = .allocateZeroed(threads * panelFloats)
+        panels = .allocateZeroed(Int(sk_pool_threads(pool)) * panelFloats)
     }
 
     deinit {
         rowStart.deallocate(); columns.deallocate(); values.deallocate(); columnCount.deallocate()
         columnStart.deallocate(); rows.deallocate(); columnValues.deallocate(); cursor.deallocate()
         panels.deallocate()
+        sk_pool_destroy(pool)
     }
 
     // MARK: Loading a batch
@@ -156,12 +162,9 @@ public final class SparseInput {
     ///     weights [inputSize, hidden], bias [hidden], output [batch, hidden]
     public func forward(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         hidden: Int, relu: Bool) {
-        let forward = kernels.pointee.forward!
-        let (batch, inputs, rowStart, columns, values) = (Int32(batch), Int64(inputSize), rowStart, columns, values)
-        splitColumns(hidden) { begin, end, panel in
-            forward(batch, inputs, rowStart, columns, values, weights, Int64(hidden), bias, output, Int64(hidden),
-                    Int64(begin), Int64(end), relu ? 1 : 0, panel)
-        }
+        sk_forward_parallel(pool, kernels, Int32(batch), Int64(inputSize), rowStart, columns, values, weights,
+                            Int64(hidden), bias, output, Int64(hidden), Int64(hidden), relu ? 1 : 0, panels,
+                            Int64(panelFloats))
     }
 
     /// `W0 = beta·W0 + alpha·Xᵀ·dZ1` over every row of W0, and the bias likewise when `bias` is given:
@@ -171,12 +174,9 @@ public final class SparseInput {
     public func update(dOutput: UnsafePointer<Float>, weights: UnsafeMutablePointer<Float>,
                        bias: UnsafeMutablePointer<Float>?, hidden: Int, alpha: Float, beta: Float) {
         transpose()
-        let update = kernels.pointee.update!
-        let (batch, inputs, columnStart, rows, columnValues) = (Int32(batch), Int64(inputSize), columnStart, rows, columnValues)
-        splitColumns(hidden) { begin, end, panel in
-            update(batch, inputs, columnStart, rows, columnValues, dOutput, Int64(hidden), weights, Int64(hidden),
-                   bias, alpha, beta, Int64(begin), Int64(end), panel)
-        }
+        sk_update_parallel(pool, kernels, Int32(batch), Int64(inputSize), columnStart, rows, columnValues, dOutput,
+                           Int64(hidden), weights, Int64(hidden), bias, alpha, beta, Int64(hidden), panels,
+                           Int64(panelFloats))
     }
 
     /// `dW0 = Xᵀ·dZ1` and `db0 = Σ_rows dZ1` into gradient buffers (every row written), for optimisers
@@ -193,35 +193,6 @@ public final class SparseInput {
                          columnStart, rows, columnValues, cursor)
         transposed = true
     }
-
-    /// Runs `work(begin, end, panel)` over `threads` slices of the columns `0..<width`, each a
-    /// multiple of 16 floats (a 64-byte cache line, so no two threads write one line) but the last,
-    /// each with its own panel buffer.
-    private func splitColumns(_ width: Int, _ work: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
-        let slices = min(threads, (width + 15) / 16)
-        guard slices > 1 else { return work(0, width, panels) }
-        let step = ((width + slices - 1) / slices + 15) / 16 * 16
-        withoutActuallyEscaping(work) { work in
-            let slice = ColumnSlice(work: work, panels: panels, panelFloats: panelFloats)
-            DispatchQueue.concurrentPerform(iterations: slices) { index in
-                let begin = min(index * step, width), end = min(begin + step, width)
-                if begin < end { slice.work(begin, end, slice.panels + index * slice.panelFloats) }
-            }
-        }
-    }
-}
-
-/// The kernel call one thread runs on its slice of columns (with its own panel buffer), handed to
-/// `concurrentPerform`.
-///
-/// `@unchecked Sendable` is safe here: `concurrentPerform` returns only after every iteration has
-/// finished (so the closure, which does not escape, outlives them all), the slices write disjoint
-/// column ranges of the output and their own panel buffers, and everything they read is left
-/// unchanged while they run.
-private struct ColumnSlice: @unchecked Sendable {
-    let work: (Int, Int, UnsafeMutablePointer<Float>) -> Void
-    let panels: UnsafeMutablePointer<Float>
-    let panelFloats: Int
 }
 
 extension UnsafeMutablePointer where Pointee == Int32 {
