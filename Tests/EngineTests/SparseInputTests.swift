@@ -2,6 +2,7 @@
 // MNIST batches and adversarial ones, for every kernel variant this CPU runs and thread counts 1-4.
 // Tolerance: float summation order only, relative 1e-5 of the sum of the terms' magnitudes.
 import CSparseKernels
+import Foundation
 import MNISTData
 import Testing
 @testable import Engine
@@ -197,6 +198,31 @@ struct SparseInputTests {
         input.load(sparseImages, range: 0..<8)
         #expect(input.density < SparseInput.densityThreshold)
         #expect(input.prefersSparse == (SparseKernelVariant.best != .scalar))
+    }
+
+    /// Densities of 20 shuffled batches of 256.
+    private func densities(_ images: LabeledImages) -> [Double] {
+        let input = SparseInput(inputSize: 784, maxBatch: 256)
+        var generator = SeededGenerator(seed: 5)
+        return (0..<20).map { _ in
+            let indices = (0..<256).map { _ in Int32(generator.next() % UInt64(images.count)) }
+            indices.withUnsafeBufferPointer { input.load(images, indices: $0) }
+            return input.density
+        }
+    }
+
+    @Test("Shuffled MNIST batches of 256 are below the threshold: they go sparse")
+    func mnistGoesSparse() throws {
+        let mnist = densities(try Dataset.load(.bundledMNIST).train)
+        #expect(mnist.allSatisfy { $0 > 0.2 && $0 < SparseInput.densityThreshold }, "\(mnist)")
+    }
+
+    /// Installed here and in CI (Debian's dataset-fashion-mnist); skipped where it is absent.
+    @Test("Fashion-MNIST batches of 256 are above the threshold: they go to BLAS",
+          .enabled(if: FileManager.default.fileExists(atPath: DatasetSource.fashionFolder)))
+    func fashionGoesDense() throws {
+        let fashion = densities(try Dataset.load(.fashion).train)
+        #expect(fashion.allSatisfy { $0 > 0.4 && $0 > SparseInput.densityThreshold }, "\(fashion)")
     }
 
     @Test("The best variant is among the supported ones and names itself")
