@@ -9,13 +9,21 @@
 //   SK_FMA(a, b, c)          a·b + c (fused where the instruction set has it)
 //   SK_RELU(v)               max(v, 0) with NaN -> 0
 //
-// A register block is SK_BLOCK vectors of one output row (SK_BLOCK·SK_LANES columns): the
-// forward pass runs every image of the batch through one block before the next, so the panel of W0
-// it reads (in x block-width floats: 784 x 64 x 4 B = 200 KB for AVX2) stays in L2; the update runs
-// every input row through one block of dZ1 (batch x block-width) the same way.
+// A register block is up to SK_BLOCK vectors of one output row: the forward pass runs every image
+// of the batch through one block (SK_FORWARD_VECTORS) before the next, so the packed panel of W0 it
+// reads (in x block-width floats: 784 x 64 x 4 B = 200 KB for AVX2) stays in L2; the update runs
+// every input row through one block (SK_UPDATE_VECTORS) of dZ1, packed (batch x block-width).
 // Not a public header: it is included by the variant files only.
 
-#define SK_BLOCK 8
+#define SK_BLOCK 8  // the most vectors a register block holds (the remainder switch goes to 7)
+#ifndef SK_FORWARD_VECTORS
+#define SK_FORWARD_VECTORS 8
+#endif
+// The update's panel of dZ1 is batch x width: at 4 AVX2 vectors (256 x 32 floats, 32 KB) it stays
+// near L1, and the update ran 1.27 ms a batch against 1.45 at 8 and 1.95 at 2 (Zen 2, MNIST, hidden 512).
+#ifndef SK_UPDATE_VECTORS
+#define SK_UPDATE_VECTORS 4
+#endif
 
 /// Copies `rows` x `width` floats from `src` (row stride `ld`) into `panel` (row stride `pld`).
 /// A column panel of a row-major matrix whose rows are a power of two apart (512 floats = 2 KB)
@@ -117,11 +125,11 @@ static inline __attribute__((always_inline)) void SK_NAME(update_block)(
 
 /// Calls BLOCK(j, nvec, partial, tail) over [col_begin, col_end): full blocks, then one block for the
 /// rest with constant vector counts (a switch, so each case inlines with `acc` in registers).
-#define SK_OVER_BLOCKS(BLOCK)                                                                    \
+#define SK_OVER_BLOCKS(BLOCK, FULL)                                                              \
     do {                                                                                         \
         int64_t j = col_begin;                                                                   \
-        for (; j + SK_BLOCK * SK_LANES <= col_end; j += SK_BLOCK * SK_LANES)                     \
-            BLOCK(j, SK_BLOCK, 0, SK_LANES);                                                     \
+        for (; j + (FULL) * SK_LANES <= col_end; j += (FULL) * SK_LANES)                         \
+            BLOCK(j, (FULL), 0, SK_LANES);                                                       \
         const int64_t rest = col_end - j;                                                        \
         if (rest <= 0) break;                                                                    \
         const int nvec = (int)((rest + SK_LANES - 1) / SK_LANES);                                \
@@ -142,7 +150,7 @@ static void SK_NAME(forward)(int32_t batch, int64_t in, const int32_t *row_ptr, 
                              int64_t ldz, int64_t col_begin, int64_t col_end, int32_t relu, float *scratch) {
 #define SK_FORWARD_BLOCK(j, nvec, partial, tail) \
     SK_NAME(forward_block)(batch, in, row_ptr, col_idx, values, w, ldw, bias, z, ldz, j, nvec, partial, tail, relu, scratch)
-    SK_OVER_BLOCKS(SK_FORWARD_BLOCK);
+    SK_OVER_BLOCKS(SK_FORWARD_BLOCK, SK_FORWARD_VECTORS);
 #undef SK_FORWARD_BLOCK
 }
 
@@ -151,9 +159,12 @@ static void SK_NAME(update)(int32_t batch, int64_t in, const int32_t *col_ptr, c
                             float *db, float alpha, float beta, int64_t col_begin, int64_t col_end, float *scratch) {
 #define SK_UPDATE_BLOCK(j, nvec, partial, tail) \
     SK_NAME(update_block)(batch, in, col_ptr, row_idx, values, dz, lddz, w, ldw, db, alpha, beta, j, nvec, partial, tail, scratch)
-    SK_OVER_BLOCKS(SK_UPDATE_BLOCK);
+    SK_OVER_BLOCKS(SK_UPDATE_BLOCK, SK_UPDATE_VECTORS);
 #undef SK_UPDATE_BLOCK
 }
+
+/// Columns of the widest register block: the scratch a call needs is (rows) x this.
+enum { SK_NAME(panel) = SK_BLOCK * SK_LANES };
 
 #undef SK_OVER_BLOCKS
 #undef SK_BLOCK

@@ -36,5 +36,5 @@ static inline float32x4_t sk_neon_relu(float32x4_t v) {
 #define SK_RELU(v) sk_neon_relu(v)
 #include "sparse_kernel_body.h"
 
-const sk_kernels sk_neon_kernels = {SK_KERNEL_NEON, "neon", sk_neon_forward, sk_neon_update, 8 * 4};
+const sk_kernels sk_neon_kernels = {SK_KERNEL_NEON, "neon", sk_neon_forward, sk_neon_update, sk_neon_panel};
 #endif

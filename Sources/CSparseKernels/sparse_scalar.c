@@ -22,4 +22,4 @@ static inline float sk_scalar_relu(float v) { return v > 0 ? v : 0; }  // NaN ->
 #define SK_RELU(v) sk_scalar_relu(v)
 #include "sparse_kernel_body.h"
 
-const sk_kernels sk_scalar_kernels = {SK_KERNEL_SCALAR, "scalar", sk_scalar_forward, sk_scalar_update, 8};
+const sk_kernels sk_scalar_kernels = {SK_KERNEL_SCALAR, "scalar", sk_scalar_forward, sk_scalar_update, sk_scalar_panel};

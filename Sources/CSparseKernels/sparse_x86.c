@@ -40,7 +40,7 @@
 #undef sk_vec
 #pragma clang attribute pop
 
-const sk_kernels sk_avx512_kernels = {SK_KERNEL_AVX512, "avx512", sk_avx512_forward, sk_avx512_update, 8 * 16};
+const sk_kernels sk_avx512_kernels = {SK_KERNEL_AVX512, "avx512", sk_avx512_forward, sk_avx512_update, sk_avx512_panel};
 
 // MARK: AVX2 + FMA: 8 lanes, partial vectors through vmaskmov.
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
@@ -63,5 +63,5 @@ static inline __m256i sk_avx2_mask(int n) {
 #include "sparse_kernel_body.h"
 #pragma clang attribute pop
 
-const sk_kernels sk_avx2_kernels = {SK_KERNEL_AVX2, "avx2", sk_avx2_forward, sk_avx2_update, 8 * 8};
+const sk_kernels sk_avx2_kernels = {SK_KERNEL_AVX2, "avx2", sk_avx2_forward, sk_avx2_update, sk_avx2_panel};
 #endif
