@@ -24,21 +24,29 @@ static inline void sk_append(uint8_t byte, int64_t column, int32_t *col_idx, flo
 }
 
 int64_t sk_build_csr(const uint8_t *pixels, int64_t in, const int32_t *indices, int64_t first, int32_t batch,
-                     int32_t *row_ptr, int32_t *col_idx, float *values, int32_t *col_count) {
+                     int32_t *row_ptr, int32_t *col_idx, float *values, int32_t *col_count, float *dense) {
     memset(col_count, 0, (size_t)in * sizeof *col_count);
     int64_t nnz = 0;
     for (int32_t r = 0; r < batch; r++) {
         row_ptr[r] = (int32_t)nnz;
         const uint8_t *image = pixels + (indices ? (int64_t)indices[r] : first + r) * in;
+        float *x = dense ? dense + (int64_t)r * in : 0;
         int64_t k = 0;
         // 8 bytes at a time: many words of an MNIST image are all zero (its border) and are skipped whole.
         for (; k + 8 <= in; k += 8) {
             uint64_t word;
             memcpy(&word, image + k, 8);
-            if (word == 0) continue;
+            if (word == 0) {
+                if (x) memset(x + k, 0, 8 * sizeof *x);
+                continue;
+            }
             for (int64_t c = k; c < k + 8; c++) sk_append(image[c], c, col_idx, values, col_count, &nnz);
+            if (x) for (int64_t c = k; c < k + 8; c++) x[c] = sk_pixel_scale[image[c]];
         }
-        for (; k < in; k++) sk_append(image[k], k, col_idx, values, col_count, &nnz);
+        for (; k < in; k++) {
+            sk_append(image[k], k, col_idx, values, col_count, &nnz);
+            if (x) x[k] = sk_pixel_scale[image[k]];
+        }
     }
     row_ptr[batch] = (int32_t)nnz;
     return nnz;
@@ -64,4 +72,15 @@ int32_t sk_build_csc(int32_t batch, int64_t in, const int32_t *row_ptr, const in
         }
     }
     return active;
+}
+
+void sk_csr_to_dense(int32_t batch, const int32_t *row_ptr, const int32_t *col_idx, const float *values,
+                     const int32_t *column_slot, int64_t width, float *out) {
+    memset(out, 0, (size_t)batch * (size_t)width * sizeof *out);
+    for (int32_t r = 0; r < batch; r++) {
+        float *row = out + (int64_t)r * width;
+        for (int32_t e = row_ptr[r]; e < row_ptr[r + 1]; e++) {
+            row[column_slot ? column_slot[col_idx[e]] : col_idx[e]] = values[e];
+        }
+    }
 }

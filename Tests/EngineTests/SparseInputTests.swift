@@ -158,6 +158,28 @@ struct SparseInputTests {
         #expect(byRange.nonzeroCount == y.filter { $0 != 0 }.count)
     }
 
+    @Test("The dense fallback: X in the gather's pass, or expanded from the CSR, full or compacted")
+    func denseFallback() throws {
+        let mnist = try Dataset.load(.bundledMNIST)
+        let indices: [Int32] = [7, 59_999, 123, 7, 40_000]
+        let x = denseBatch(mnist.train, indices)
+        let sparse = SparseInput(inputSize: 784, maxBatch: 5)
+        var inPass = [Float](repeating: .nan, count: x.count), expanded = inPass
+        indices.withUnsafeBufferPointer { sparse.load(mnist.train, indices: $0, dense: &inPass) }
+        sparse.expand(into: &expanded)
+        #expect(inPass == x)
+        #expect(expanded == x)
+        let active = (0..<784).filter { k in (0..<5).contains { x[$0 * 784 + k] != 0 } }
+        #expect(Array(UnsafeBufferPointer(start: sparse.activeColumns, count: sparse.activeColumnCount)) == active.map(Int32.init))
+        var compacted = [Float](repeating: .nan, count: 5 * active.count)
+        sparse.expandCompacted(into: &compacted)
+        #expect(compacted == (0..<5).flatMap { r in active.map { x[r * 784 + $0] } })
+        // By range too, with the dense pass.
+        var byRange = [Float](repeating: .nan, count: 3 * 784)
+        sparse.load(mnist.train, range: 100..<103, dense: &byRange)
+        #expect(byRange == denseBatch(mnist.train, [100, 101, 102]))
+    }
+
     @Test("Real MNIST batches: every variant and thread count against the double reference",
           arguments: [100, 512])
     func realMNIST(hidden: Int) throws {

@@ -26,11 +26,18 @@ extern "C" {
 extern const float sk_pixel_scale[256];
 
 /// One pass over the bytes of a batch: the CSR of X and, per input column, how many images have it
-/// nonzero. Image `r` of the batch is image `indices[r]` of `pixels` (or `first + r` when `indices`
-/// is NULL). `col_count` [in] is overwritten. Returns nnz (= row_ptr[batch]).
-/// Capacity: col_idx and values hold batch * in entries.
+/// nonzero (the active columns a compacted dense fallback keeps: col_count[k] != 0); when `dense`
+/// is not NULL, also X itself [batch, in] for the dense fallback. Image `r` of the batch is image
+/// `indices[r]` of `pixels` (or `first + r` when `indices` is NULL). `col_count` [in] is
+/// overwritten. Returns nnz (= row_ptr[batch]). Capacity: col_idx and values hold batch * in entries.
 int64_t sk_build_csr(const uint8_t *pixels, int64_t in, const int32_t *indices, int64_t first, int32_t batch,
-                     int32_t *row_ptr, int32_t *col_idx, float *values, int32_t *col_count);
+                     int32_t *row_ptr, int32_t *col_idx, float *values, int32_t *col_count, float *dense);
+
+/// The dense fallback from the CSR (a pass over the nonzeros): `out[r, slot(k)] = X[r, k]`, zero
+/// elsewhere, out [batch, width]; slot(k) = column_slot[k] (a compaction: k's index among the
+/// active columns, width = their count) or k itself when `column_slot` is NULL (width = in).
+void sk_csr_to_dense(int32_t batch, const int32_t *row_ptr, const int32_t *col_idx, const float *values,
+                     const int32_t *column_slot, int64_t width, float *out);
 
 /// The CSC of the same batch from its CSR (a pass over the nnz entries, not over the bytes), images in
 /// increasing order within each column. `cursor` [in] is scratch. Returns the number of active

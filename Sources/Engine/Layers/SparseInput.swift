@@ -41,6 +41,7 @@ public enum SparseKernelVariant: String, CaseIterable, Sendable {
 ///     rowStart [maxBatch + 1], columns / values [maxBatch·inputSize]   CSR: image r's nonzero pixels
 ///     columnStart [inputSize + 1], rows / columnValues [same]          CSC: pixel k's images (for the update)
 ///     columnCount, cursor [inputSize]                                   images per pixel; CSC scratch
+///     active, columnSlot [inputSize]                                    active columns; k -> index among them
 ///     panels [threads, max(inputSize, maxBatch), panel]                  packed panels, one per thread
 ///
 /// Results do not depend on `threads` (the kernels split the output columns, and each output element
@@ -64,6 +65,9 @@ public final class SparseInput {
     private let rows: UnsafeMutablePointer<Int32>
     private let columnValues: UnsafeMutablePointer<Float>
     private let cursor: UnsafeMutablePointer<Int32>
+    /// The active columns of the batch, ascending [activeColumnCount], and each column's index among them.
+    private let active: UnsafeMutablePointer<Int32>
+    private let columnSlot: UnsafeMutablePointer<Int32>
     /// Per thread: a packed column panel of W0 [inputSize, panel] or of dZ1 [maxBatch, panel].
     private let panels: UnsafeMutablePointer<Float>
     private let panelFloats: Int
@@ -101,6 +105,8 @@ public final class SparseInput {
         rows = .allocateFilled(capacity)
         columnValues = .allocateZeroed(capacity)
         cursor = .allocateFilled(inputSize)
+        active = .allocateFilled(inputSize)
+        columnSlot = .allocateFilled(inputSize)
         panelFloats = max(inputSize, maxBatch) * Int(kernels.pointee.panel)
         panels = .allocateZeroed(Int(sk_pool_threads(pool)) * panelFloats)
     }
@@ -108,33 +114,55 @@ public final class SparseInput {
     deinit {
         rowStart.deallocate(); columns.deallocate(); values.deallocate(); columnCount.deallocate()
         columnStart.deallocate(); rows.deallocate(); columnValues.deallocate(); cursor.deallocate()
-        panels.deallocate()
+        active.deallocate(); columnSlot.deallocate(); panels.deallocate()
         sk_pool_destroy(pool)
     }
 
     // MARK: Loading a batch
 
-    /// Gathers images `indices` of `images` (valid, at most `maxBatch`, `pixelsPerImage == inputSize`).
-    public func load(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
-        build(images, indices: indices.baseAddress, first: 0, count: indices.count)
+    /// Gathers images `indices` of `images` (valid, at most `maxBatch`, `pixelsPerImage == inputSize`);
+    /// in the same pass, X itself into `dense` [batch, inputSize] when given (the dense fallback).
+    public func load(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>,
+                     dense: UnsafeMutablePointer<Float>? = nil) {
+        build(images, indices: indices.baseAddress, first: 0, count: indices.count, dense: dense)
     }
 
     /// Gathers the contiguous images `range` (evaluation).
-    public func load(_ images: LabeledImages, range: Range<Int>) {
-        build(images, indices: nil, first: range.lowerBound, count: range.count)
+    public func load(_ images: LabeledImages, range: Range<Int>, dense: UnsafeMutablePointer<Float>? = nil) {
+        build(images, indices: nil, first: range.lowerBound, count: range.count, dense: dense)
     }
 
-    private func build(_ images: LabeledImages, indices: UnsafePointer<Int32>?, first: Int, count: Int) {
+    private func build(_ images: LabeledImages, indices: UnsafePointer<Int32>?, first: Int, count: Int,
+                       dense: UnsafeMutablePointer<Float>?) {
         precondition(count <= maxBatch && images.pixelsPerImage == inputSize, "batch shape checked by the caller")
         images.pixels.withUnsafeBufferPointer { pixels in
             guard let base = pixels.baseAddress else { return }
             nonzeroCount = Int(sk_build_csr(base, Int64(inputSize), indices, Int64(first), Int32(count),
-                                            rowStart, columns, values, columnCount))
+                                            rowStart, columns, values, columnCount, dense))
         }
         batch = count
         activeColumnCount = 0
-        for k in 0..<inputSize where columnCount[k] != 0 { activeColumnCount += 1 }
+        for k in 0..<inputSize where columnCount[k] != 0 {
+            active[activeColumnCount] = Int32(k)
+            columnSlot[k] = Int32(activeColumnCount)
+            activeColumnCount += 1
+        }
         transposed = false
+    }
+
+    // MARK: The dense fallback
+
+    /// The input columns nonzero in some image of the batch, ascending [activeColumnCount].
+    public var activeColumns: UnsafePointer<Int32> { UnsafePointer(active) }
+
+    /// X [batch, inputSize] from the sparse batch (a pass over its nonzeros).
+    public func expand(into x: UnsafeMutablePointer<Float>) {
+        sk_csr_to_dense(Int32(batch), rowStart, columns, values, nil, Int64(inputSize), x)
+    }
+
+    /// X restricted to `activeColumns` [batch, activeColumnCount]: the engine's compacted input.
+    public func expandCompacted(into x: UnsafeMutablePointer<Float>) {
+        sk_csr_to_dense(Int32(batch), rowStart, columns, values, columnSlot, Int64(activeColumnCount), x)
     }
 
     // MARK: Choosing sparse or dense
