@@ -247,6 +247,21 @@ struct SparseInputTests {
         #expect(fashion.allSatisfy { $0 > 0.4 && $0 > SparseInput.densityThreshold }, "\(fashion)")
     }
 
+    /// Every vector variant fuses its multiply-adds in the same order, so they agree bit for bit
+    /// (AVX-512 with AVX2 on x86-64). Skipped on CPUs without AVX-512 (the Zen 2 this was written on).
+    @Test("AVX-512 and AVX2 give the same bits",
+          .enabled(if: SparseKernelVariant.avx512.isSupported && SparseKernelVariant.avx2.isSupported))
+    func vectorVariantsAgree() throws {
+        let mnist = try Dataset.load(.bundledMNIST)
+        let indices = (0..<Int32(64)).map { $0 * 97 }
+        for hidden in [33, 512] {
+            let w = values(784 * hidden, seed: 3), b = values(hidden, seed: 4), dz = values(64 * hidden, seed: 5)
+            let avx2 = run(mnist.train, indices, hidden: hidden, variant: .avx2, threads: 2, w: w, b: b, dz: dz)
+            let avx512 = run(mnist.train, indices, hidden: hidden, variant: .avx512, threads: 3, w: w, b: b, dz: dz)
+            #expect(avx2 == avx512, "hidden \(hidden)")
+        }
+    }
+
     @Test("The best variant is among the supported ones and names itself")
     func variants() {
         #expect(SparseKernelVariant.supported.contains(.scalar))
