@@ -10,7 +10,8 @@ import MNISTData
 // closing with a table of the ratios.
 //
 //   swift build -c release && .build/release/mnist-tui-bench --epochs 3 [--threads 2]
-//       [--data DIR | --dataset fashion] [--blas-env both|unpinned|inherited] [--skip-numpy]
+//       [--data DIR | --dataset fashion] [--blas-env both|unpinned|inherited] [--skip-numpy] [--json]
+//   .build/release/mnist-tui-bench --first-layer [--threads 1]   (the sparse first layer against BLAS)
 
 /// The benchmark command (not a timed test).
 @main
@@ -52,7 +53,7 @@ struct BenchCommand: AsyncParsableCommand {
     var skipNumpy = false
     @Flag(help: "Only count heap allocations per training step (needs scripts/alloc-counter.c preloaded).")
     var countAllocations = false
-    @Flag(help: "Only time the first layer's step, dense (BLAS) against the sparse kernels, in each environment.")
+    @Flag(help: "Only time the first layer's step, dense (BLAS) against the sparse kernels, on MNIST, Fashion-MNIST and random-density batches, in each environment.")
     var firstLayer = false
     @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel, floor_seconds, engine_seconds, numpy_seconds per epoch); the report goes to stderr."))
     var json = false
