@@ -175,13 +175,15 @@ public final class SparseInput {
     }
 
     /// Below this density the sparse kernels beat the engine's dense step. Measured with
-    /// `mnist-tui-bench --first-layer --threads 1` (hidden 512, batch 256) on a 2-core Zen 2 (AVX2),
-    /// CPU time of the whole first-layer step, sparse / dense, in both OpenBLAS environments:
-    /// random-pixel batches 0.59-0.62x at density 0.25, 0.79-0.82x at 0.35, 0.89-0.90x at 0.40,
-    /// 1.10-1.11x at 0.50; real MNIST (0.27) 0.61-0.62x; Fashion-MNIST (0.50) 1.01-1.02x. The
-    /// crossover is near 0.45; 0.35 keeps a margin for other CPUs. Shuffled MNIST batches of 256
-    /// range 0.245-0.30 (all go sparse), Fashion-MNIST's 0.476-0.523 (all go to BLAS).
-    public static let densityThreshold = 0.35
+    /// `mnist-tui-bench --first-layer` (hidden 512, batch 256) on a 2-core Zen 2 (AVX2), sparse /
+    /// dense time of the whole first-layer step, unpinned / OPENBLAS_CORETYPE=Haswell, on a loaded
+    /// machine (so the crossover is fuzzy). 1 thread, CPU time: random-pixel batches 0.59 / 0.73x at
+    /// density 0.25, 0.71 / 0.86x at 0.30, 0.81 / 0.98x at 0.35, 1.06 / 1.12x at 0.40, 1.31 / 1.34x
+    /// at 0.50; MNIST (0.27) 0.60 / 0.67x, Fashion-MNIST (0.50) 1.06 / 1.25x. 2 threads, wall time:
+    /// 0.78 / 0.61x at 0.30, 0.92 / 1.20x at 0.35. So the crossover lies between 0.33 and 0.45; 0.32
+    /// stays below it and above every shuffled MNIST batch of 256 (0.245-0.30: all go sparse), far
+    /// below Fashion-MNIST's (0.476-0.523: all go to BLAS).
+    public static let densityThreshold = 0.32
 
     /// Whether to run this batch's first layer sparse: a rule on the batch's density alone (so one
     /// seed and thread count still give one run), and only with a vector variant.
