@@ -3,8 +3,11 @@
 //
 // The target graph is the architecture (one direction only):
 //   MNISTData (IDX + gzip) -> Engine (layers, SGD, Trainer, events) -> App (headless, dashboard loop, CLI)
-//   Dashboard (pure: AppState -> CellGrid) -> Terminal (thin ncurses backend) -> App
-// Only Engine links BLAS, only MNISTData links zlib, only Terminal links ncurses.
+//   Cells (cell grid, rect, key) -> Dashboard (pure: AppState -> CellGrid) -> App
+//   Cells -> Terminal (thin ncurses backend: writes CellGrids, reads Keys) -> App
+//   MNISTData -> Interchange (files other tools read and write: safetensors, TensorBoard events)
+// Only Engine links BLAS, only Terminal links ncurses; zlib is linked by MNISTData (gzip, dataset
+// fingerprints) and by Engine (the checkpoint's CRC-32, Sources/Engine/Checkpoint/CRC32.swift).
 import PackageDescription
 
 let package = Package(
@@ -16,7 +19,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
     ],
     targets: [
         // MARK: System libraries (header shims; linking is declared on the Swift targets that use them)
@@ -41,13 +43,19 @@ let package = Package(
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]
         ),
+        // The screen's vocabulary (no dependencies): what Dashboard draws and Terminal writes.
+        .target(name: "Cells"),
+        .target(
+            name: "Interchange",
+            dependencies: ["MNISTData"]
+        ),
         .target(
             name: "Dashboard",
-            dependencies: ["Engine", "MNISTData"]
+            dependencies: ["Cells", "Engine", "MNISTData"]
         ),
         .target(
             name: "Terminal",
-            dependencies: ["Dashboard", "CNcurses"],
+            dependencies: ["Cells", "CNcurses"],
             linkerSettings: [
                 .linkedLibrary("ncursesw", .when(platforms: [.linux])),
                 .linkedLibrary("ncurses", .when(platforms: [.macOS])),
@@ -56,9 +64,8 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "MNISTData", "Engine", "Dashboard", "Terminal",
+                "MNISTData", "Engine", "Cells", "Dashboard", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
 
@@ -74,10 +81,11 @@ let package = Package(
 
         // MARK: Tests (Swift Testing)
         .testTarget(name: "MNISTDataTests", dependencies: ["MNISTData", "CZlib"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Engine", "MNISTData"],
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "MNISTData"], exclude: ["Fixtures"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Cells", "Dashboard", "Engine", "MNISTData"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Dashboard", "Terminal"]),
+        .testTarget(name: "InterchangeTests", dependencies: ["Interchange"], exclude: ["Fixtures"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "Engine", "MNISTData", "Cells", "Dashboard", "Terminal"]),
     ],
     swiftLanguageModes: [.v6]
 )

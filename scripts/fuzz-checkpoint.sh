@@ -13,17 +13,12 @@ set -euo pipefail
 
 seconds="${1:-60}"
 shift || true
-source "$(dirname "$0")/lib/fuzz-common.sh"  # root, out, run_fuzzer
+source "$(dirname "$0")/lib/fuzz-common.sh"  # root, out, fuzz_flags, build_mnistdata_module, run_fuzzer
 mods="$out/checkpoint-modules"
-mkdir -p "$mods"
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name mnist_tui)
 
 echo "building the checkpoint fuzzer..." >&2
-swiftc "${flags[@]}" -module-name MNISTData -I "$root/Sources/CZlib" \
-    -emit-module -emit-module-path "$mods/MNISTData.swiftmodule" \
-    -emit-library -static -o "$mods/libMNISTData.a" \
-    "$root"/Sources/MNISTData/*.swift
-swiftc "${flags[@]}" -module-name CheckpointFuzz \
+build_mnistdata_module "$mods"
+swiftc "${fuzz_flags[@]}" -module-name CheckpointFuzz \
     -I "$mods" -I "$root/Sources/CZlib" -I "$root/Sources/CBLAS" \
     $(find "$root/Sources/Engine" -name '*.swift' | sort) "$root/Fuzz/CheckpointFuzz.swift" \
     "$mods/libMNISTData.a" -lz -lopenblas -o "$out/checkpoint-fuzz"

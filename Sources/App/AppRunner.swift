@@ -7,10 +7,13 @@ import Terminal
 /// Exit statuses (documented in the command's help).
 enum ExitStatus {
     static let success: Int32 = 0
-    /// Bad data, an unwritable metrics file, a trainer that refused the configuration.
+    /// Bad data, an output that could not be written, a trainer that refused the configuration.
     static let failure: Int32 = 1
     /// Headless training hit a non-finite or runaway loss.
     static let diverged: Int32 = 2
+    /// A bad option, or options that contradict the checkpoint being resumed (EX_USAGE, as
+    /// ArgumentParser's own refusals).
+    static let usage: Int32 = 64
 }
 
 /// Runs a validated command: loads the data, builds the trainer, picks the mode and runs it.
@@ -23,7 +26,7 @@ struct AppRunner {
             do {
                 let checkpoint = try Checkpoint.read(from: path)
                 for line in CheckpointInspector.lines(checkpoint, path: path) { StandardStreams.printLine(line) }
-                return ExitStatus.success
+                return StandardStreams.stdoutFailureStatus() ?? ExitStatus.success
             } catch {
                 StandardStreams.printError("mnist-tui: \(error)")
                 return ExitStatus.failure
@@ -46,23 +49,36 @@ struct AppRunner {
                 resumed = checkpoint
             } else {
                 dataset = try Dataset.load(command.datasetSource)
-                trainer = try Trainer(dataset: dataset, config: try command.trainingConfig())
+                let config = try command.trainingConfig()
+                let plan = try Trainer.plan(dataset: dataset, config: config)  // refuses a run too large
+                if let notice = SlowStartNotice.message(config: config, parameterCount: plan.memory.parameterCount) {
+                    StandardStreams.printError("mnist-tui: \(notice)")
+                }
+                trainer = try Trainer(dataset: dataset, config: config)
             }
+        } catch let error as TrainingConfigError {
+            StandardStreams.printError("mnist-tui: \(error.commandLineMessage)")
+            return error.exitStatus
+        } catch let error as ResumeError {
+            StandardStreams.printError("mnist-tui: \(error)")
+            return ExitStatus.usage
         } catch {
             StandardStreams.printError("mnist-tui: \(error)")
             return ExitStatus.failure
         }
         let saver = CheckpointSaver(path: command.save ?? CheckpointSaver.defaultPath, automatic: command.save != nil,
-                                    every: command.checkpointEvery, trainer: trainer,
-                                    datasetFingerprint: dataset.fingerprint)
-
-        let metrics: MetricsWriter?
+                                    trainer: trainer, datasetFingerprint: dataset.fingerprint)
+        let outputs: RunOutputs
+        let lock: SaveLock?
         do {
-            metrics = try command.metrics.map { try MetricsWriter(path: $0) }
+            // Two runs saving to one file would overwrite each other's checkpoints: refused here.
+            lock = try command.save.map { try SaveLock(path: $0) }
+            outputs = try RunOutputs.make(command: command, saver: saver)
         } catch {
             StandardStreams.printError("mnist-tui: \(error)")
             return ExitStatus.failure
         }
+        defer { lock?.release() }
 
         // MARK: Mode
         let environment = ProcessInfo.processInfo.environment
@@ -70,30 +86,43 @@ struct AppRunner {
                                   stdoutIsTerminal: StandardStreams.isTerminal(STDOUT_FILENO),
                                   stdinIsTerminal: StandardStreams.isTerminal(STDIN_FILENO),
                                   term: environment["TERM"])
-        var status: Int32?
+        var ending: RunEnding?
         if mode == .dashboard {
             let noColorVariable = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-            status = await DashboardLoop.run(trainer: trainer, testImages: dataset.test,
+            ending = await DashboardMode.run(trainer: trainer, testImages: dataset.test,
                                              allowColor: !command.noColor && !noColorVariable,
-                                             forceASCII: command.ascii, metrics: metrics,
+                                             forceASCII: command.ascii, outputs: outputs,
                                              saver: saver, resumed: resumed?.snapshot)
-            if status == nil {
+            if ending == nil {
                 StandardStreams.printError("mnist-tui: cannot drive this terminal (TERM=\(environment["TERM"] ?? "")); running headless")
             }
         }
-        var exitStatus: Int32
-        if let status {
-            exitStatus = status
+        let end: RunEnding
+        if let ending {
+            end = ending
         } else {
-            exitStatus = await HeadlessRun.run(trainer: trainer, metrics: metrics, saver: saver)
+            end = await HeadlessRun.run(trainer: trainer, outputs: outputs)
         }
 
-        do {
-            try metrics?.close()
-        } catch {
-            StandardStreams.printError("mnist-tui: \(error)")
-            if exitStatus == ExitStatus.success { exitStatus = ExitStatus.failure }
+        // MARK: Outputs closed, status
+        var exitStatus = ExitStatus.status(for: end)
+        for report in outputs.finish(end) {
+            StandardStreams.printError("mnist-tui: \(report.text)")
+            if report.isError && exitStatus == ExitStatus.success { exitStatus = ExitStatus.failure }
         }
+        // Lost stdout is an error (141 for a closed pipe), unless a signal already ended the run.
+        if case .signal = end {} else if let status = StandardStreams.stdoutFailureStatus() { exitStatus = status }
         return exitStatus
+    }
+}
+
+extension ExitStatus {
+    /// The status for how the run ended (before the outputs had their say).
+    static func status(for ending: RunEnding) -> Int32 {
+        switch ending {
+        case .completed, .quit: success
+        case .diverged: diverged
+        case .signal(let number): 128 + number
+        }
     }
 }

@@ -1,13 +1,14 @@
-// The command line's checkpoint options: where and when to save (--save, --checkpoint-every), how a
-// resumed run's configuration is settled against its checkpoint (--resume), and --inspect-checkpoint.
+// The command line's checkpoint options: how a checkpoint is saved (--save; when is the job of
+// `CheckpointPolicy`, one of the run's outputs), how a resumed run's configuration is settled
+// against its checkpoint (--resume), and --inspect-checkpoint.
 import Dashboard
 import Engine
 import MNISTData
 
 // MARK: - Saving
 
-/// Writes checkpoints of one run to one path (atomically: see `Checkpoint.write(to:)`).
-/// Used from the UI loop or the headless loop; thread-safe because it holds only immutable values
+/// Writes checkpoints of one run (atomically: see `Checkpoint.write(to:)`).
+/// Used from the UI loop and the output task; thread-safe because it holds only immutable values
 /// and the trainer's snapshot is itself taken under the trainer's lock.
 struct CheckpointSaver: Sendable {
     /// Where `s`, `q` + `y`, the end of the run and signals save.
@@ -15,28 +16,22 @@ struct CheckpointSaver: Sendable {
     /// Whether the user asked for saving (`--save`); without it the dashboard's `s` still saves,
     /// to the default path, but nothing is saved automatically.
     let automatic: Bool
-    /// `--checkpoint-every N`.
-    let every: Int?
     let trainer: Trainer
     let datasetFingerprint: UInt64
 
     /// Where the dashboard's `s` saves without `--save`.
     static let defaultPath = "mnist-tui.ckpt"
 
-    /// Saves now; returns a one-line report ("checkpoint saved to F (2 epochs done)").
-    func save() throws(CheckpointError) -> String {
+    /// Saves now (to `path`, or to `target`); returns a one-line report
+    /// ("checkpoint saved to F (2 epochs done)").
+    func save(to target: String? = nil) throws(CheckpointError) -> String {
+        let target = target ?? path
         let checkpoint = Checkpoint(snapshot: trainer.snapshot(), datasetFingerprint: datasetFingerprint)
-        try checkpoint.write(to: path)
+        try checkpoint.write(to: target)
         let position = checkpoint.snapshot.position
         let batchPart = position.batchesDone > 0 && position.epoch <= checkpoint.snapshot.config.epochs
             ? ", epoch \(position.epoch) batch \(position.batchesDone)" : ""
-        return "checkpoint saved to \(path) (\(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done\(batchPart))"
-    }
-
-    /// Whether finishing `epoch` calls for a periodic save.
-    func isDue(afterEpoch epoch: Int) -> Bool {
-        guard automatic, let every else { return false }
-        return epoch % every == 0
+        return "checkpoint saved to \(target) (\(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done\(batchPart))"
     }
 }
 
@@ -57,6 +52,9 @@ extension MNISTTUICommand {
         let saved = checkpoint.snapshot.config
         func contradiction(_ flag: String, _ given: String, _ recorded: String) -> ResumeError {
             ResumeError("\(flag) \(given) contradicts the checkpoint \(path), which has \(recorded)")
+        }
+        if let optimizer, optimizer != saved.optimizer {
+            throw contradiction("--optimizer", optimizer.rawValue, saved.optimizer.rawValue)
         }
         if let hidden, let widths = try? Self.parseHidden(hidden), widths != saved.hidden {
             throw contradiction("--hidden", hidden, saved.hidden.map(String.init).joined(separator: ","))
@@ -105,11 +103,16 @@ enum CheckpointInspector {
         let c = s.config
         let p = s.position
         var lines = [
-            "\(path): mnist-tui checkpoint, format version \(Checkpoint.formatVersion)",
+            "\(path): mnist-tui checkpoint, format version \(checkpoint.version)",
             "network: \(s.layerSizes.map(String.init).joined(separator: "-")), init \(c.initScheme.rawValue), \(s.parameters.count) parameters",
-            "dataset: \(s.datasetName) (\(s.trainCount) train, \(s.testCount) test images, fingerprint \(Dataset.hexFingerprint(checkpoint.datasetFingerprint)))"
+            "dataset: \(Checkpoint.printable(s.datasetName)) (\(s.trainCount) train, \(s.testCount) test images, fingerprint \(Dataset.hexFingerprint(checkpoint.datasetFingerprint)))"
                 + (c.trainLimit.map { ", --train-limit \($0)" } ?? ""),
-            "options: --epochs \(c.epochs) --batch-size \(c.batchSize) --lr \(c.learningRate) --momentum \(c.momentum) --weight-decay \(c.weightDecay) --seed \(c.seed) --threads \(c.threads)",
+            "options: --epochs \(c.epochs) --batch-size \(c.batchSize) --optimizer \(c.optimizer.rawValue) --lr \(c.learningRate) "
+                + (c.optimizer == .sgd ? "--momentum \(c.momentum) " : "")
+                + "--weight-decay \(c.weightDecay) --seed \(c.seed) --threads \(c.threads)",
+            "optimizer: \(c.optimizerSummary), step \(s.optimizerState.step)"
+                + (s.optimizerState.buffers.isEmpty ? ", no state" : ", state " + c.optimizerStateNames.joined(separator: ", ")),
+            "parameters: fingerprint \(s.parametersFingerprintHex) (FNV-1a 64 over the \(s.parameters.count) parameters' bit patterns)",
             "position: \(checkpoint.epochsDone) epoch\(checkpoint.epochsDone == 1 ? "" : "s") done, epoch \(p.epoch) batch \(p.batchesDone), step \(p.step), lr \(p.learningRate)",
             "history: \(s.history.batchLosses.count) batch losses, \(s.history.learningRateChanges.count) lr changes",
         ]

@@ -1,179 +1,146 @@
+import Cells
 import Dashboard
 import Engine
-import MNISTData
 import Terminal
 
-/// The dashboard mode: the UI loop on the main actor (ncurses is single-threaded).
-///
-/// The trainer runs on its own queue; a detached task drains `Trainer.events` into an
-/// `EventInbox` (and the metrics file) as they come, so training never waits on drawing and no
-/// event is dropped. The loop sleeps until a key arrives or a frame is due, then reads every
-/// pending key, folds the new events into `AppState`, and redraws when something changed: at once
-/// after a key or a resize, at most 10 times a second otherwise, and once a second for the clocks
-/// (elapsed, ETA).
-/// Training shares the machine's cores with this loop (and the terminal), so the rates are the
-/// lowest that still look live: every frame and tick taken from them is taken from training.
+/// What the dashboard loop needs of a screen: `TerminalScreen` (ncurses) is the real one; tests
+/// drive the whole loop with a scripted one (keys in, frames out).
 @MainActor
-enum DashboardLoop {
-    /// Polling interval while winding down (waiting for the trainer to finish its stream).
-    static let tick: Duration = .milliseconds(20)
+protocol DashboardScreen: AnyObject {
+    var width: Int { get }
+    var height: Int { get }
+    /// Everything typed since the last call (never blocks); `.resize` after a size change.
+    func readInput() -> [TerminalInput]
+    /// Sleeps until input is waiting or `seconds` have passed.
+    func waitForInput(upTo seconds: Double)
+    func draw(_ grid: CellGrid)
+    /// Gives the terminal back (idempotent).
+    func restore()
+}
+
+extension TerminalScreen: DashboardScreen {}
+
+/// What the loop asks of the run: the trainer's controls and saving a checkpoint now. `LiveRun`
+/// is the real one; tests pass a fake that records the calls.
+protocol RunControl: AnyObject, Sendable {
+    func pause()
+    func resume()
+    func setLearningRate(_ lr: Float)
+    /// Writes a checkpoint to `path` (nil: the default place) now; returns the one-line report.
+    func saveCheckpoint(to path: String?) throws -> String
+}
+
+/// Where the loop's training events come from: its own queue, drained once per frame.
+protocol EventSource: Sendable {
+    func drain() -> (events: [TrainingEvent], finished: Bool)
+}
+
+extension EventSubscription: EventSource {}
+
+/// The dashboard's UI loop, on the main actor (ncurses is single-threaded), generic over its screen.
+///
+/// It sleeps until a key arrives or a frame is due, then reads every pending key (keys -> state ->
+/// commands -> run), folds the new events and output reports into `AppState`, and redraws when
+/// something changed: at once after a key or a resize, at most 10 times a second otherwise, and
+/// once a second for the clocks (elapsed, ETA). Training shares the machine's cores with this loop,
+/// so the rates are the lowest that still look live. Files are not written here: the run's
+/// outputs consume their own queue of events (`OutputPump`) and send their reports to `reports`.
+@MainActor
+struct DashboardLoop<Screen: DashboardScreen> {
     /// Minimum time between two frames driven by training events alone (10 fps).
-    static let frameInterval = 0.1
+    static var frameInterval: Double { 0.1 }
     /// Redraw at least this often so elapsed time and ETA move.
-    static let clockInterval = 1.0
-    /// How long to wait for the trainer to wind down after quit or a signal.
-    static let stopTimeout = 2.0
+    static var clockInterval: Double { 1.0 }
 
-    /// Runs the dashboard until `q` (or a signal) and returns the exit status; nil if the
-    /// terminal could not be opened (nothing was started; the caller runs headless).
-    static func run(trainer: Trainer, testImages: LabeledImages, allowColor: Bool, forceASCII: Bool,
-                    metrics: MetricsWriter?, saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> Int32? {
-        // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
-        let signals = SignalObserver()
-        defer { signals.cancel() }
-        guard let screen = TerminalScreen.open(allowColor: allowColor) else { return nil }
-        defer { screen.restore() }
+    let screen: Screen
+    let run: any RunControl
+    let events: any EventSource
+    let reports: ReportInbox
+    /// Seconds on a monotonic clock (the loop only takes differences).
+    let now: () -> Double
+    /// The end-of-run signal received, if any (checked every wake-up).
+    let interrupted: () -> Int32?
+    var state: AppState
 
-        let clock = MonotonicClock()
-        let options = DisplayOptions(unicode: screen.capabilities.unicode && !forceASCII,
-                                     color: screen.capabilities.color)
-        var state = AppState(info: trainer.info, testImages: testImages, options: options, startTime: clock.now())
-        state.checkpointPath = saver.path
-        state.confirmSaveOnQuit = saver.automatic
-        if let resumed { state.restoreHistory(from: resumed) }
-        if !saver.automatic { state.note("s saves a checkpoint to \(saver.path)", now: clock.now()) }
+    /// How the loop ended.
+    enum End: Equatable {
+        case quit
+        case signal(Int32)
+    }
 
-        let inbox = EventInbox()
-        let events = trainer.events
-        let consumer = Task.detached {
-            for await event in events {
-                metrics?.record(event)
-                inbox.append(event)
-            }
-            inbox.finish()
-        }
-        trainer.start()
-
+    /// Runs until the user quits or a signal arrives.
+    mutating func run() async -> End {
         var dirty = true
         var urgent = true
         var lastFrame = -Double.infinity
-        var quit = false
-
-        while !quit && signals.received.signal == nil {
+        while true {
+            if let signal = interrupted() { return .signal(signal) }
             // MARK: Keys
             for input in screen.readInput() {
                 switch input {
                 case .resize:
-                    dirty = true
-                    urgent = true
+                    break
                 case .key(let key):
-                    let now = clock.now()
-                    let commands = state.handle(key, now: now)
-                    quit = perform(commands, on: trainer, saver: saver, state: &state, now: now) || quit
-                    dirty = true
-                    urgent = true
+                    perform(state.handle(key, now: now()))
                 }
+                dirty = true
+                urgent = true
             }
-            if quit || state.wantsQuit { break }
+            if state.wantsQuit { return .quit }
 
-            // MARK: Events
-            let (newEvents, _) = inbox.drain()
-            if !newEvents.isEmpty {
-                let now = clock.now()
-                for event in newEvents {
-                    state.apply(event, now: now)
-                    switch event {
-                    case .epoch(let m) where saver.isDue(afterEpoch: m.epoch):
-                        save(saver, state: &state, now: now)
-                    case .stateChanged(.done) where saver.automatic:
-                        // The finished run is saved: q then has nothing left to ask about.
-                        if save(saver, state: &state, now: now) { state.confirmSaveOnQuit = false }
-                    default:
-                        break
-                    }
+            // MARK: Events and reports
+            let (newEvents, _) = events.drain()
+            let newReports = reports.drain()
+            if !newEvents.isEmpty || !newReports.isEmpty {
+                let time = now()
+                for event in newEvents { state.apply(event, now: time) }
+                for report in newReports {
+                    state.note(report.text, now: time, isError: report.isError)
+                    // The finished run is saved: q then has nothing left to ask about.
+                    if report.savedRun { state.confirmSaveOnQuit = false }
                 }
                 dirty = true
             }
 
             // MARK: Frame
-            let now = clock.now()
-            if now - lastFrame >= clockInterval { dirty = true }
-            if dirty && (urgent || now - lastFrame >= frameInterval) {
-                screen.draw(DashboardView.render(state, width: screen.width, height: screen.height, now: now))
-                lastFrame = now
+            let time = now()
+            if time - lastFrame >= Self.clockInterval { dirty = true }
+            if dirty && (urgent || time - lastFrame >= Self.frameInterval) {
+                screen.draw(DashboardView.render(state, width: screen.width, height: screen.height, now: time))
+                lastFrame = time
                 dirty = false
                 urgent = false
             }
             // Sleep until a key arrives or the next frame is due. With nothing to draw yet, one
             // frame interval: events that arrive meanwhile (they do not wake the loop) are drawn
             // at the next wake-up, so the screen keeps its 10 fps and signals are seen promptly.
-            let wait = dirty ? max(frameInterval - (clock.now() - lastFrame), 0.001) : frameInterval
+            let wait = dirty ? max(Self.frameInterval - (now() - lastFrame), 0.001) : Self.frameInterval
             screen.waitForInput(upTo: wait)
             await Task.yield()
         }
-
-        // MARK: Winding down
-        // Stop after the current batch and let the consumer record the last events, so the
-        // metrics file ends whole; bounded, so a stuck trainer cannot hold the terminal hostage.
-        trainer.stop()
-        let deadline = clock.now() + stopTimeout
-        while !inbox.isFinished && clock.now() < deadline {
-            try? await Task.sleep(for: tick)
-        }
-        if !inbox.isFinished { consumer.cancel() }
-        screen.restore()
-        // A signal with --save: the checkpoint is written (after the trainer stopped) before exiting.
-        if let status = signals.received.exitStatus {
-            if saver.automatic {
-                do {
-                    StandardStreams.printError("mnist-tui: \(try saver.save())")
-                } catch {
-                    StandardStreams.printError("mnist-tui: \(error)")
-                }
-            }
-            return status
-        }
-        return ExitStatus.success
     }
 
-    /// Saves now and shows the outcome in the keys line; true if it worked.
-    @discardableResult
-    private static func save(_ saver: CheckpointSaver, state: inout AppState, now: Double) -> Bool {
-        do {
-            state.note(try saver.save(), now: now)
-            return true
-        } catch {
-            state.note("\(error)", now: now, isError: true)
-            return false
-        }
-    }
-
-    /// Carries out the dashboard's commands on the trainer; true if the program should end.
-    private static func perform(_ commands: [Command], on trainer: Trainer, saver: CheckpointSaver,
-                                state: inout AppState, now: Double) -> Bool {
-        var quit = false
+    /// Carries out the dashboard's commands; a save's outcome goes back to the state (which may
+    /// answer with `.quit`).
+    private mutating func perform(_ commands: [Command]) {
         for command in commands {
             switch command {
-            case .pause: trainer.pause()
-            case .resume: trainer.resume()
-            case .setLearningRate(let lr): trainer.setLearningRate(lr)
-            case .saveCheckpoint:
+            case .pause: run.pause()
+            case .resume: run.resume()
+            case .setLearningRate(let lr): run.setLearningRate(lr)
+            case .saveCheckpoint(let path, let thenQuit):
                 // At once, on this thread: a snapshot between batches plus an atomic write of a few
-                // MB takes milliseconds. A failure is shown; the run goes on.
-                save(saver, state: &state, now: now)
-            case .quit: quit = true
+                // MB takes milliseconds. A failure is shown and keeps the dashboard open.
+                let outcome: SaveOutcome
+                do {
+                    outcome = .saved(report: try run.saveCheckpoint(to: path))
+                } catch {
+                    outcome = .failed(reason: "\(error)")
+                }
+                perform(state.finishSave(outcome, path: path, thenQuit: thenQuit, now: now()))
+            case .quit:
+                break  // `state.wantsQuit` ends the loop
             }
         }
-        return quit
-    }
-}
-
-/// Seconds on a monotonic clock, from an arbitrary origin (the loop only takes differences).
-struct MonotonicClock {
-    private let origin = ContinuousClock.now
-
-    func now() -> Double {
-        let elapsed = ContinuousClock.now - origin
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import MNISTData
+import Terminal
 
 /// `mnist-tui`: trains a multilayer perceptron on MNIST and shows it live in the terminal.
 ///
@@ -17,7 +18,9 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             epoch) with --headless, when output is piped, or when TERM cannot be driven. \
             The defaults are the tutorial's configuration on the bundled MNIST.
             Exit status: 0 done, 1 bad data or a runtime error, 2 training diverged, 64 bad \
-            option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+            option, 128+N ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT; \
+            141 when stdout is a pipe whose reader went away). A failed write to stdout ends the run \
+            with status 1 (the --save checkpoint is still written).
             """
     )
 
@@ -52,7 +55,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     public var dataset: DatasetChoice?
 
     /// Train on the first N training images only.
-    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
+    @Option(name: .customLong("train-limit"), parsing: .unconditional, help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
     public var trainLimit: Int?
 
     // MARK: Model and optimiser
@@ -60,19 +63,27 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     // Options that a checkpoint also records are optional here (their defaults are applied in
     // `trainingConfig()`), so that `--resume` can tell a flag the user gave from a default.
 
-    @Option(help: "Number of passes over the training set (default: 20; with --resume: the total to reach).")
+    // Numeric options take their value `.unconditional`ly, so that `--lr -1` reaches the range check
+    // ("--lr must be ... > 0") instead of ArgumentParser's "Missing value" for a dash-led value.
+
+    @Option(parsing: .unconditional, help: "Number of passes over the training set (default: 20; with --resume: the total to reach).")
     public var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Images per SGD step (the last partial batch is kept). (default: 256)")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Images per training step (the last partial batch is kept). (default: 256)")
     public var batchSize: Int?
 
-    @Option(help: "Learning rate. (default: 0.2; with --resume: changes the saved run's rate from its next batch)")
+    @Option(help: "sgd, adam or adamw, with torch.optim's formulas and defaults (Adam's betas 0.9/0.999, eps 1e-8). (default: sgd)")
+    public var optimizer: OptimizerKind?
+
+    @Option(parsing: .unconditional,
+            help: "Learning rate. (default: 0.2 for sgd, 0.001 for adam and adamw; with --resume: changes the saved run's rate from its next batch)")
     public var lr: Float?
 
-    @Option(help: "SGD momentum in [0, 1). (default: 0)")
+    @Option(parsing: .unconditional, help: "SGD momentum in [0, 1); --optimizer sgd only. (default: 0)")
     public var momentum: Float?
 
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay. (default: 0)")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional,
+            help: "Weight decay: L2 for sgd and adam, decoupled for adamw. (default: 0; 0.01 for adamw)")
     public var weightDecay: Float?
 
     /// Hidden layer widths, comma-separated.
@@ -84,7 +95,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     public var initScheme: InitChoice?
 
     /// 0 by default, so that two runs with the same options are the same run.
-    @Option(help: "Random seed for initialisation and shuffling; the same seed and threads give the same run. (default: 0)")
+    @Option(parsing: .unconditional, help: "Random seed for initialisation and shuffling; the same seed and threads give the same run. (default: 0)")
     public var seed: UInt64?
 
     // MARK: Checkpoints
@@ -93,7 +104,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
                                valueName: "FILE"))
     public var save: String?
 
-    @Option(name: .customLong("checkpoint-every"),
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional,
             help: ArgumentHelp("Also write the --save checkpoint after every N epochs.", valueName: "N"))
     public var checkpointEvery: Int?
 
@@ -105,7 +116,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             help: ArgumentHelp("Print what the checkpoint FILE holds and exit.", valueName: "FILE"))
     public var inspectCheckpoint: String?
 
-    @Option(help: "BLAS threads (default: the machine's cores).")
+    @Option(parsing: .unconditional, help: "BLAS threads (default: the machine's cores).")
     public var threads: Int?
 
     public init() {}
@@ -126,16 +137,16 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         if let batchSize { try Self.requirePositive(batchSize, "--batch-size", max: Self.maxBatchSize) }
         if let trainLimit { try Self.requirePositive(trainLimit, "--train-limit") }
         if let threads { try Self.requirePositive(threads, "--threads", max: Self.maxThreads) }
-        if let lr, !(lr.isFinite && lr > 0) {
-            throw ValidationError("--lr must be a positive finite number (got \(lr))")
-        }
-        if let momentum, !(momentum.isFinite && momentum >= 0 && momentum < 1) {
-            throw ValidationError("--momentum must be in [0, 1) (got \(momentum))")
-        }
-        if let weightDecay, !(weightDecay.isFinite && weightDecay >= 0) {
-            throw ValidationError("--weight-decay must be a finite number >= 0 (got \(weightDecay))")
+        if let optimizer, optimizer != .sgd, momentum != nil {
+            throw ValidationError(TrainingConfigError.momentumWithoutSGD(optimizer).commandLineMessage)
         }
         if let hidden { _ = try Self.parseHidden(hidden) }
+        // The engine's own checks (learning rate, momentum, weight decay...), in the flags' words.
+        do {
+            try trainingConfig().validate()
+        } catch let error as TrainingConfigError {
+            throw ValidationError(error.commandLineMessage)
+        }
         if let data {
             if let dataset, dataset != .mnist {
                 throw ValidationError("--data cannot be combined with --dataset \(dataset.rawValue): --data names the dataset's folder itself")
@@ -144,6 +155,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         }
         if let metrics { try Self.requireWritableFileLocation(metrics, option: "--metrics") }
         if let save { try Self.requireWritableFileLocation(save, option: "--save") }
+        try OutputPaths.check(metrics: metrics, save: save, resume: resume)
         if let checkpointEvery {
             try Self.requirePositive(checkpointEvery, "--checkpoint-every")
             guard save != nil else { throw ValidationError("--checkpoint-every needs --save FILE (where to write)") }
@@ -213,9 +225,11 @@ public struct MNISTTUICommand: AsyncParsableCommand {
         var config = TrainingConfig()
         if let epochs { config.epochs = epochs }
         if let batchSize { config.batchSize = batchSize }
-        if let lr { config.learningRate = lr }
+        let kind = optimizer ?? .sgd
+        config.optimizer = kind
+        config.learningRate = lr ?? kind.defaultLearningRate
         if let momentum { config.momentum = momentum }
-        if let weightDecay { config.weightDecay = weightDecay }
+        config.weightDecay = weightDecay ?? kind.defaultWeightDecay
         if let hidden { config.hidden = try Self.parseHidden(hidden) }
         if let initScheme { config.initScheme = initScheme.scheme }
         if let seed { config.seed = seed }
@@ -234,6 +248,12 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     }
 
     // MARK: Running
+
+    /// What `main` does before anything else: closed standard descriptors filled, SIGPIPE
+    /// ignored, SIGQUIT made a crash signal, inherited signal dispositions read (`ProcessStart`).
+    public static func prepareProcess() {
+        ProcessStart.prepare()
+    }
 
     /// Parses the process's arguments and runs: the executable's whole `main`.
     ///
@@ -261,6 +281,9 @@ public enum DatasetChoice: String, CaseIterable, ExpressibleByArgument, Sendable
     case mnist
     case fashion
 }
+
+/// `--optimizer` values: the engine's `OptimizerKind`, whose names are the command line's.
+extension OptimizerKind: ExpressibleByArgument {}
 
 /// `--init` values (the engine's `InitScheme`, spelled for the command line).
 public enum InitChoice: String, CaseIterable, ExpressibleByArgument, Sendable {

@@ -1,11 +1,6 @@
 import Engine
 import MNISTData
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // MARK: - Line format
 
@@ -40,98 +35,84 @@ enum MetricsFormat {
 
 // MARK: - Writer
 
-/// A metrics file could not be written.
-struct MetricsError: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Writes `--metrics FILE` as JSON Lines.
+/// Writes `--metrics FILE` as JSON Lines: the first of the run's outputs.
 ///
 /// Lines collect in memory and go out in one `write` per epoch (or per 64 KiB), not one system
-/// call per batch. The file is built as a hidden temporary beside FILE and renamed onto it by
-/// `close()`, so FILE only ever appears complete; if the process dies first, the temporary holds
-/// every flushed line whole. Thread-safe: the dashboard's event task records, the main thread
-/// may close on a signal.
-final class MetricsWriter: Sendable {
+/// call per batch. A regular file is built as a hidden temporary beside FILE and renamed onto it by
+/// `finish`, so FILE only ever appears complete; a device or FIFO (`--metrics /dev/stdout | jq`)
+/// is written straight (see `OutputFile`). A write that fails is reported at once, and the partial
+/// temporary file is removed then (not left on a full disk); training goes on.
+final class MetricsWriter: RunOutput {
     let path: String
-    private let temporaryPath: String
     private let state: Mutex<State>
 
     private struct State {
-        var descriptor: Int32
+        var file: OutputFile?
         var buffer: [UInt8] = []
         var failure: String?
     }
 
     private static let flushThreshold = 64 * 1024
 
-    /// Creates the temporary file beside `path`. Throws a one-line error naming the option.
-    init(path: String) throws {
+    /// Opens the output and checks there is room for the first flush: a full disk or an
+    /// unwritable place is found now, not when the run ends. Throws one line naming the option.
+    init(path: String) throws(OutputError) {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = "\(directory.isEmpty ? "/" : directory)/.\(name).\(getpid()).partial"
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw MetricsError(description: "--metrics \(path): cannot create a file there (\(systemErrorText()))")
+        do {
+            let file = try OutputFile(path: path, allowStreams: true)
+            do {
+                try file.checkSpace(Self.flushThreshold)
+            } catch {
+                file.discard()
+                throw error
+            }
+            state = Mutex(State(file: file))
+        } catch {
+            throw OutputError(description: "--metrics \(path): \(error)")
         }
-        state = Mutex(State(descriptor: descriptor))
     }
 
-    /// Appends the line for `event` (if it has one); flushes at the end of each epoch.
-    func record(_ event: TrainingEvent) {
-        guard let line = MetricsFormat.line(for: event) else { return }
-        state.withLock { state in
+    func record(_ event: TrainingEvent) -> [OutputReport] {
+        guard let line = MetricsFormat.line(for: event) else { return [] }
+        let failure: String? = state.withLock { state in
+            guard state.file != nil else { return nil }
             state.buffer.append(contentsOf: line.utf8)
             state.buffer.append(0x0A)
-            if case .epoch = event { Self.flush(&state) } else if state.buffer.count >= Self.flushThreshold { Self.flush(&state) }
+            let due: Bool
+            if case .epoch = event { due = true } else { due = state.buffer.count >= Self.flushThreshold }
+            return due ? Self.flush(&state) : nil
         }
+        return failure.map { [OutputReport(text: "--metrics \(path): \($0); no more metrics are written (the partial file was removed)", isError: true)] } ?? []
     }
 
-    /// Writes what is buffered and moves the file into place. Idempotent.
-    /// Throws if any write failed (disk full, ...), naming the file.
-    func close() throws {
+    /// Writes what is buffered and moves the file into place. Reports a failure (then or earlier).
+    func finish(_ ending: RunEnding) -> [OutputReport] {
         let failure: String? = state.withLock { state in
-            guard state.descriptor >= 0 else { return state.failure }
-            Self.flush(&state)
-            _ = fsync(state.descriptor)
-            _ = closeDescriptor(state.descriptor)
-            state.descriptor = -1
-            if state.failure == nil && rename(temporaryPath, path) != 0 {
-                state.failure = "cannot move it into place (\(systemErrorText()))"
+            guard let file = state.file else { return state.failure }
+            if Self.flush(&state) == nil {
+                do throws(OutputFileError) { try file.commit() } catch {
+                    file.discard()
+                    state.failure = error.description
+                }
             }
+            state.file = nil
             return state.failure
         }
-        if let failure { throw MetricsError(description: "--metrics \(path): \(failure)") }
+        return failure.map { [OutputReport(text: "--metrics \(path): not written: \($0)", isError: true)] } ?? []
     }
 
-    /// One `write` of whole lines (retried on a short write).
-    private static func flush(_ state: inout State) {
-        guard state.descriptor >= 0, !state.buffer.isEmpty, state.failure == nil else {
-            state.buffer.removeAll(keepingCapacity: true)
-            return
+    /// Writes the buffered lines; on a failure, gives the file up at once and returns why.
+    private static func flush(_ state: inout State) -> String? {
+        defer { state.buffer.removeAll(keepingCapacity: true) }
+        guard let file = state.file, !state.buffer.isEmpty else { return nil }
+        let failure: OutputFileError? = state.buffer.withUnsafeBytes { bytes in
+            do throws(OutputFileError) { try file.write(bytes) } catch { return error }
+            return nil
         }
-        state.buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                // baseAddress is non-nil: the buffer was checked non-empty above.
-                let written = write(state.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    state.failure = "write failed (\(systemErrorText()))"
-                    return
-                }
-                offset += written
-            }
-        }
-        state.buffer.removeAll(keepingCapacity: true)
+        guard let failure else { return nil }
+        file.discard()
+        state.file = nil
+        state.failure = failure.description
+        return failure.description
     }
-
-}
-
-/// `close(2)` under another name: inside `MetricsWriter`, `close` means the method.
-@inline(__always)
-private func closeDescriptor(_ descriptor: Int32) -> Int32 {
-    close(descriptor)
 }

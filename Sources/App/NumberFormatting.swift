@@ -1,8 +1,8 @@
 /// Locale-independent number formatting for the headless lines and the metrics file.
 ///
-/// `String(format:)` and printf follow the C locale, which the dashboard sets from the
-/// environment (`setlocale(LC_ALL, "")`): a German locale would print "0,2414" and break both
-/// the tutorial's line format and JSON. These never do.
+/// `String(format:)` and printf follow LC_NUMERIC, which the dashboard sets from the environment
+/// (`setlocale(LC_ALL, "")`): a German locale would print "0,2414" and break both the tutorial's
+/// line format and JSON. These never do (the dashboard's own numbers go through `Format.c`).
 enum NumberFormatting {
     /// `value` rounded to `decimals` places, always with a '.' (e.g. fixed(0.24136, 4) == "0.2414").
     /// Non-finite values print as "nan", "inf" and "-inf".

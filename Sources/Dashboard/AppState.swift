@@ -1,3 +1,4 @@
+import Cells
 import Engine
 import MNISTData
 
@@ -47,11 +48,61 @@ public struct BrowserState: Sendable, Equatable {
     public var position: Int
 }
 
-/// A short note shown in the keys line for a few seconds ("checkpoint requested").
+/// A short note shown in the keys line for a few seconds ("checkpoint requested"), or until the
+/// next note when sticky (a failed save stays until it is dealt with).
 public struct StatusMessage: Sendable, Equatable {
     public var text: String
     public var time: Double
     public var isError: Bool
+    public var sticky = false
+}
+
+/// The learning rate, held in one place: what the engine last announced, and the rates keys asked
+/// for that the engine has not announced yet. Keys build on the newest request, so fast presses
+/// are not undone by the echoes of older ones (the engine applies only the latest it finds).
+public struct LearningRate: Sendable, Equatable {
+    /// The engine's word: its configuration, then each `.learningRateChanged` and divergence.
+    public private(set) var engine: Float
+    /// Asked for by keys, oldest first, not announced yet.
+    public private(set) var requested: [Float] = []
+    /// At most this many are remembered.
+    static let requestLimit = 32
+
+    /// What the dashboard shows and the next key multiplies.
+    public var current: Float { requested.last ?? engine }
+
+    init(_ rate: Float) { engine = rate }
+
+    mutating func request(_ rate: Float) {
+        requested.append(rate)
+        if requested.count > Self.requestLimit { requested.removeFirst() }
+    }
+
+    /// The engine announced `rate`. The echo of an older request leaves the newer ones standing;
+    /// the newest request, or a rate nobody asked for, is the engine's word and ends the requests.
+    mutating func announced(_ rate: Float) {
+        engine = rate
+        if let index = requested.firstIndex(of: rate), index < requested.count - 1 {
+            requested.removeFirst(index + 1)
+        } else {
+            requested = []
+        }
+    }
+
+    /// The engine set the rate by itself (a new run, a resumed checkpoint): requests are void.
+    mutating func reset(_ rate: Float) {
+        engine = rate
+        requested = []
+    }
+}
+
+/// Typing a path for the checkpoint after a failed save (`s`): the keys line is the editor.
+public struct PathEditor: Sendable, Equatable {
+    public var text: String
+    /// The save was asked for by quitting (`q`, `y`): quit once it works.
+    public var thenQuit: Bool
+    /// Longest path taken (a paste cannot grow it without bound).
+    static let maxLength = 4096
 }
 
 /// Everything the dashboard shows, updated by training events and key presses.
@@ -71,8 +122,9 @@ public struct AppState: Sendable {
     /// When the run ended (DONE/STOPPED), so elapsed time stops.
     public private(set) var endTime: Double?
     public private(set) var runState: RunState = .running
-    /// The learning rate as the user last set it or the engine last reported it.
-    public private(set) var learningRate: Float
+    /// The learning rate shown and stepped by the keys (see `LearningRate`).
+    public internal(set) var rate: LearningRate
+    public var learningRate: Float { rate.current }
     public private(set) var lastBatch: BatchMetrics?
     public private(set) var losses = LossHistory()
     public private(set) var epochs: [EpochPoint] = []
@@ -83,42 +135,38 @@ public struct AppState: Sendable {
     public private(set) var divergences: [Divergence] = []
 
     // MARK: View state
-    public private(set) var lossScale: LossScale = .linear
-    public private(set) var focus: Focus = .none
-    public private(set) var selection = MatrixCell(truth: 0, predicted: 0)
-    public private(set) var browser: BrowserState?
-    public private(set) var showHelp = false
-    public private(set) var wantsQuit = false
-    public private(set) var message: StatusMessage?
+    public internal(set) var lossScale: LossScale = .linear
+    public internal(set) var focus: Focus = .none
+    public internal(set) var selection = MatrixCell(truth: 0, predicted: 0)
+    public internal(set) var browser: BrowserState?
+    public internal(set) var showHelp = false
+    public internal(set) var wantsQuit = false
+    public internal(set) var message: StatusMessage?
     /// Where `s` saves, shown in its message (set by the app when it knows the path).
     public var checkpointPath: String?
     /// `q` asks "save before quitting? y/n" first (the app sets this with `--save`, and clears it
     /// once the finished run is saved: then there is nothing left to lose).
     public var confirmSaveOnQuit = false
     /// `q` was pressed and the question is showing: `y` saves and quits, `n` quits, Esc cancels.
-    public private(set) var confirmingQuit = false
+    public internal(set) var confirmingQuit = false
     /// The question `q` asks with `confirmSaveOnQuit`.
     public static let saveBeforeQuitPrompt = "save before quitting? y/n (Esc: keep running)"
+    /// Why the last save failed, until one works: `s` then asks for a path.
+    public internal(set) var saveFailure: String?
+    /// The path being typed after `s` (only after a failed save).
+    public internal(set) var pathEditor: PathEditor?
 
-    // MARK: Requests not yet confirmed by the engine
-    // Keys act on the trainer at once, but its answer (an event) comes a moment later. A key
-    // pressed in between must build on the request, not on the stale state, or fast presses are
-    // lost: `-` twice gave one halving, `p` twice paused twice instead of pausing and resuming.
-
-    /// Learning rates sent with `.setLearningRate`, oldest first, not yet announced back.
-    private var pendingLearningRates: [Float] = []
-    /// At most this many are remembered (the engine may skip some: it applies only the latest).
-    private static let pendingLimit = 32
     /// The pause state last asked for (true: paused); nil until a key asks, and again after the
-    /// engine changes it by itself (divergence, end of run).
-    private var requestedPause: Bool?
+    /// engine changes it by itself (divergence, end of run). Keys act on the trainer at once but
+    /// its answer comes a moment later: `p` twice must pause and resume, not pause twice.
+    var requestedPause: Bool?
 
     public init(info: RunInfo, testImages: LabeledImages, options: DisplayOptions, startTime: Double) {
         self.info = info
         self.testImages = testImages
         self.options = options
         self.startTime = startTime
-        self.learningRate = info.config.learningRate
+        self.rate = LearningRate(info.config.learningRate)
     }
 
     // MARK: Derived
@@ -128,8 +176,8 @@ public struct AppState: Sendable {
     public var batchesPerEpoch: Int { max(info.batchesPerEpoch, lastBatch?.batchesPerEpoch ?? 0) }
 
     /// Shows `text` in the keys line for a few seconds (the app reports e.g. "saved to run.ckpt").
-    public mutating func note(_ text: String, now: Double, isError: Bool = false) {
-        message = StatusMessage(text: text, time: now, isError: isError)
+    public mutating func note(_ text: String, now: Double, isError: Bool = false, sticky: Bool = false) {
+        message = StatusMessage(text: text, time: now, isError: isError, sticky: sticky)
     }
 
     /// Seeds the charts with a resumed run's history (from its checkpoint), so they continue
@@ -140,7 +188,7 @@ public struct AppState: Sendable {
         let epochs = snapshot.history.epochs.map { EpochPoint(summary: $0, endStep: $0.epoch * perEpoch) }
         restoreHistory(batchLosses: snapshot.history.batchLosses, epochs: epochs,
                        learningRateChanges: snapshot.history.learningRateChanges)
-        learningRate = snapshot.position.learningRate
+        rate.reset(snapshot.position.learningRate)
     }
 
     mutating func restoreHistory(batchLosses: [Float], epochs: [EpochPoint],
@@ -156,8 +204,7 @@ public struct AppState: Sendable {
         switch event {
         case .started(let newInfo):
             info = newInfo
-            learningRate = newInfo.config.learningRate
-            pendingLearningRates = []
+            rate.reset(newInfo.config.learningRate)
             requestedPause = nil
         case .batch(let batch):
             losses.record(step: batch.step, loss: batch.loss)
@@ -177,25 +224,21 @@ public struct AppState: Sendable {
             case .diverged(let divergence):
                 divergences.append(divergence)
                 // A rate the user chose after the diverging batch stays the one shown (the engine keeps it).
-                if pendingLearningRates.isEmpty { learningRate = divergence.learningRate }
+                if rate.requested.isEmpty { rate.reset(divergence.learningRate) }
+                // The weights went back to the start of that epoch: so does the position shown.
+                if var position = lastBatch {
+                    position.epoch = divergence.rolledBackToEpoch
+                    position.batch = 0
+                    position.step = (divergence.rolledBackToEpoch - 1) * max(1, position.batchesPerEpoch)
+                    lastBatch = position
+                }
                 endTime = nil
                 requestedPause = nil  // the engine paused itself: p now resumes
             }
         case .learningRateChanged(let from, let to, let step):
             learningRateChanges.append(LearningRateChange(step: step, from: from, to: to))
-            acknowledgeLearningRate(to)
+            rate.announced(to)
         }
-    }
-
-    /// Takes the engine's announced rate, unless it is the echo of an older request that a newer
-    /// key press has already replaced.
-    private mutating func acknowledgeLearningRate(_ rate: Float) {
-        if let index = pendingLearningRates.firstIndex(of: rate), index < pendingLearningRates.count - 1 {
-            pendingLearningRates.removeFirst(index + 1)
-            return
-        }
-        pendingLearningRates = []
-        learningRate = rate
     }
 
     private mutating func applyEpoch(_ metrics: EpochMetrics) {
@@ -229,154 +272,5 @@ public struct AppState: Sendable {
         guard let browser, let latest, browser.items.indices.contains(browser.position) else { return nil }
         let index = browser.items[browser.position]
         return latest.misclassified.indices.contains(index) ? latest.misclassified[index] : nil
-    }
-}
-
-// MARK: - Keys
-
-extension AppState {
-    /// Reacts to a key; returns what the app should ask of the trainer or the program.
-    public mutating func handle(_ key: Key, now: Double) -> [Command] {
-        if confirmingQuit {
-            return answerQuitQuestion(key, now: now)
-        }
-        if key == .character("q") || key == .character("Q") {
-            if confirmSaveOnQuit {
-                confirmingQuit = true
-                note(Self.saveBeforeQuitPrompt, now: now)
-                return []
-            }
-            wantsQuit = true
-            return [.quit]
-        }
-        if showHelp {
-            // Any key closes the help; it does nothing else.
-            showHelp = false
-            return []
-        }
-        if key == .character("?") {
-            showHelp = true
-            return []
-        }
-        if browser != nil, handleBrowserKey(key) { return [] }
-        if focus == .confusion, handleConfusionKey(key) { return [] }
-        return handleGlobalKey(key, now: now)
-    }
-
-    /// While "save before quitting?" shows: y saves then quits, n quits, Esc cancels; any other
-    /// key repeats the question (a stray key must neither quit nor lose the run).
-    private mutating func answerQuitQuestion(_ key: Key, now: Double) -> [Command] {
-        switch key {
-        case .character("y"), .character("Y"):
-            confirmingQuit = false
-            wantsQuit = true
-            note(checkpointPath.map { "saving checkpoint to \($0)" } ?? "saving checkpoint", now: now)
-            return [.saveCheckpoint, .quit]
-        case .character("n"), .character("N"):
-            confirmingQuit = false
-            wantsQuit = true
-            return [.quit]
-        case .escape:
-            confirmingQuit = false
-            note("quit cancelled", now: now)
-            return []
-        default:
-            note(Self.saveBeforeQuitPrompt, now: now)
-            return []
-        }
-    }
-
-    private mutating func handleBrowserKey(_ key: Key) -> Bool {
-        guard var open = browser else { return false }
-        let n = open.items.count
-        switch key {
-        case .left, .character("h"):
-            if n > 0 { open.position = (open.position - 1 + n) % n }
-        case .right, .character("l"):
-            if n > 0 { open.position = (open.position + 1) % n }
-        case .home: open.position = 0
-        case .end: open.position = max(0, n - 1)
-        case .pageUp: open.position = max(0, open.position - 10)
-        case .pageDown: open.position = max(0, min(n - 1, open.position + 10))
-        case .escape, .character("m"), .backspace:
-            browser = nil
-            return true
-        default:
-            return false
-        }
-        browser = open
-        return true
-    }
-
-    private mutating func handleConfusionKey(_ key: Key) -> Bool {
-        let last = classCount - 1
-        switch key {
-        case .up: selection.truth = max(0, selection.truth - 1)
-        case .down: selection.truth = min(last, selection.truth + 1)
-        case .left: selection.predicted = max(0, selection.predicted - 1)
-        case .right: selection.predicted = min(last, selection.predicted + 1)
-        case .enter:
-            browser = makeBrowser(filter: selection)
-        case .escape, .tab:
-            focus = .none
-        default:
-            return false
-        }
-        return true
-    }
-
-    private mutating func handleGlobalKey(_ key: Key, now: Double) -> [Command] {
-        switch key {
-        case .character("p"), .character(" "):
-            let paused: Bool
-            switch runState {
-            case .running: paused = requestedPause ?? false
-            case .paused, .diverged: paused = requestedPause ?? true
-            case .done, .stopped:
-                note("the run has ended; q quits", now: now)
-                return []
-            }
-            requestedPause = !paused
-            return paused ? [.resume] : [.pause]
-        case .character("+"), .character("="):
-            return changeLearningRate(by: Self.learningRateFactor, now: now)
-        case .character("-"), .character("_"):
-            return changeLearningRate(by: 1 / Self.learningRateFactor, now: now)
-        case .character("m"):
-            guard latest != nil else {
-                note("no evaluation yet: misclassified digits appear after the first epoch", now: now)
-                return []
-            }
-            browser = makeBrowser(filter: nil)
-        case .tab, .character("c"):
-            focus = .confusion
-        case .character("L"):
-            lossScale = lossScale == .linear ? .log : .linear
-        case .character("s"):
-            note(checkpointPath.map { "saving checkpoint to \($0)" } ?? "saving checkpoint", now: now)
-            return [.saveCheckpoint]
-        case .escape:
-            focus = .none
-        default:
-            break
-        }
-        return []
-    }
-
-    private mutating func changeLearningRate(by factor: Float, now: Double) -> [Command] {
-        switch runState {
-        case .done, .stopped:
-            note("the run has ended; the learning rate no longer matters", now: now)
-            return []
-        default:
-            break
-        }
-        let next = min(max(learningRate * factor, Self.learningRateRange.lowerBound),
-                       Self.learningRateRange.upperBound)
-        guard next.isFinite, next != learningRate else { return [] }
-        learningRate = next
-        pendingLearningRates.append(next)
-        if pendingLearningRates.count > Self.pendingLimit { pendingLearningRates.removeFirst() }
-        return [.setLearningRate(next)]
     }
 }

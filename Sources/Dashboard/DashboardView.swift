@@ -1,17 +1,18 @@
 // The whole screen: lays the panels out for the terminal's size and renders them into a grid.
 // A pure function of the state, the size and the time; it never touches a terminal.
 //
-// How a front end drives it (the ncurses loop in App/Terminal):
+// How a front end drives it (App's DashboardLoop, on any `DashboardScreen`):
 //
-//     var state = AppState(info: trainer.info, testImages: dataset.test,
-//                          options: DisplayOptions(unicode: utf8Locale, color: hasColors && !noColor),
-//                          startTime: monotonicSeconds())
-//     for each TrainingEvent: state.apply(event, now: monotonicSeconds())
-//     for each Key:           for command in state.handle(key, now: ...) { carry it out }
-//                             (.pause/.resume/.setLearningRate/.saveCheckpoint -> trainer, .quit -> leave)
-//     on a tick/key/resize:   let grid = DashboardView.render(state, width: cols, height: rows, now: ...)
-//                             write the cells that differ from the previous grid
+//     var state = AppState(info: ..., testImages: ..., options: ..., startTime: now)
+//     for each TrainingEvent: state.apply(event, now: ...)
+//     for each Key:           carry out state.handle(key, now: ...) (.pause/.resume/.setLearningRate
+//                             -> trainer; .saveCheckpoint -> save, then state.finishSave(...); .quit)
+//     on a tick/key/resize:   screen.draw(DashboardView.render(state, width: w, height: h, now: ...))
 //     state.note("saved to run.ckpt", now: ...) shows the app's own messages in the keys line.
+//
+// Each widget draws its own slice of the state (`state.statusBar`, `state.keysLine`, ...).
+
+import Cells
 
 /// Renders an `AppState` into a `CellGrid`.
 public enum DashboardView {
@@ -31,27 +32,27 @@ public enum DashboardView {
             return grid
         }
         let layout = Layout(width: grid.width, height: grid.height, classes: state.classCount)
-        StatusBar.draw(state, in: layout.status, grid: &grid, theme: theme, now: now)
+        StatusBar.draw(state.statusBar, in: layout.status, grid: &grid, theme: theme, now: now)
 
-        let lossInner = grid.box(layout.loss, title: LossChart.title(state), theme: theme,
+        let lossInner = grid.box(layout.loss, title: LossChart.title(state.lossChart), theme: theme,
                                  rightTitle: LossChart.legend(theme))
-        LossChart.draw(state, in: lossInner, grid: &grid, theme: theme)
-        let digitsInner = grid.box(layout.digits, title: DigitsPanel.title(state), theme: theme)
-        DigitsPanel.draw(state, in: digitsInner, grid: &grid, theme: theme)
-        let accuracyInner = grid.box(layout.accuracy, title: AccuracyPanel.title(state), theme: theme)
-        AccuracyPanel.draw(state, in: accuracyInner, grid: &grid, theme: theme)
-        let confusionInner = grid.box(layout.confusion, title: ConfusionPanel.title(state), theme: theme,
+        LossChart.draw(state.lossChart, in: lossInner, grid: &grid, theme: theme)
+        let digitsInner = grid.box(layout.digits, title: DigitsPanel.title(state.digitsPanel), theme: theme)
+        DigitsPanel.draw(state.digitsPanel, in: digitsInner, grid: &grid, theme: theme)
+        let accuracyInner = grid.box(layout.accuracy, title: AccuracyPanel.title, theme: theme)
+        AccuracyPanel.draw(state.accuracyPanel, in: accuracyInner, grid: &grid, theme: theme)
+        let confusionInner = grid.box(layout.confusion, title: ConfusionPanel.title(state.confusionPanel), theme: theme,
                                       focused: state.focus == .confusion,
-                                      rightTitle: ConfusionPanel.legend(state, innerWidth: layout.confusion.width - 2))
-        ConfusionPanel.draw(state, in: confusionInner, grid: &grid, theme: theme)
+                                      rightTitle: ConfusionPanel.legend(state.confusionPanel, innerWidth: layout.confusion.width - 2))
+        ConfusionPanel.draw(state.confusionPanel, in: confusionInner, grid: &grid, theme: theme)
 
         if state.browser != nil {
             let area = layout.browser
             grid.fill(area)
-            let inner = grid.box(area, title: BrowserPanel.title(state), theme: theme, focused: true)
-            BrowserPanel.draw(state, in: inner.inset(0), grid: &grid, theme: theme)
+            let inner = grid.box(area, title: BrowserPanel.title(state.browserPanel), theme: theme, focused: true)
+            BrowserPanel.draw(state.browserPanel, in: inner.inset(0), grid: &grid, theme: theme)
         }
-        KeysLine.draw(state, in: layout.keys, grid: &grid, theme: theme, now: now)
+        KeysLine.draw(state.keysLine, in: layout.keys, grid: &grid, theme: theme, now: now)
         if state.showHelp {
             HelpOverlay.draw(in: Rect(x: 0, y: 0, width: grid.width, height: grid.height), grid: &grid, theme: theme)
         }

@@ -1,5 +1,6 @@
 // The dashboard's look: which glyphs (Unicode or ASCII) and which colours (palette or attributes
 // only). Widgets ask for a role, never for a raw colour, so monochrome and ASCII modes stay whole.
+import Cells
 
 /// What a run of cells means; the theme turns it into a style.
 enum Role: Sendable {

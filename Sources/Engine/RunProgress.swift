@@ -93,13 +93,14 @@ public struct TrainingSnapshot: Sendable, Equatable {
     public var testCount: Int
     /// Flat parameters in `MLP`'s layout: W0 [s0, s1] row-major, b0 [s1], W1, b1, ...
     public var parameters: [Float]
-    /// Momentum buffers in the same layout (zeros when momentum is 0).
-    public var velocity: [Float]
+    /// The optimiser's step count and state buffers, each in the parameters' layout (its kind and
+    /// settings are in `config`).
+    public var optimizerState: OptimizerSnapshot
     public var position: RunPosition
     public var history: RunHistory
 
     public init(config: TrainingConfig, layerSizes: [Int], datasetName: String, classCount: Int,
-                trainCount: Int, testCount: Int, parameters: [Float], velocity: [Float],
+                trainCount: Int, testCount: Int, parameters: [Float], optimizerState: OptimizerSnapshot,
                 position: RunPosition, history: RunHistory) {
         self.config = config
         self.layerSizes = layerSizes
@@ -108,8 +109,22 @@ public struct TrainingSnapshot: Sendable, Equatable {
         self.trainCount = trainCount
         self.testCount = testCount
         self.parameters = parameters
-        self.velocity = velocity
+        self.optimizerState = optimizerState
         self.position = position
         self.history = history
     }
+}
+
+extension TrainingSnapshot {
+    /// FNV-1a 64 over the parameters' IEEE 754 bit patterns, each 32-bit pattern xored in as one
+    /// word (offset basis 0xcbf29ce484222325, prime 0x100000001b3): equal fingerprints mean the
+    /// same weights bit for bit, so runs can be compared across versions and machines.
+    public var parametersFingerprint: UInt64 { Self.fingerprint(parameters) }
+
+    public static func fingerprint(_ parameters: [Float]) -> UInt64 {
+        parameters.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1.bitPattern)) &* 0x0000_0100_0000_01b3 }
+    }
+
+    /// The fingerprint as 16 hex digits.
+    public var parametersFingerprintHex: String { Dataset.hexFingerprint(parametersFingerprint) }
 }

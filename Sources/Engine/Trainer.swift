@@ -14,14 +14,14 @@ import Synchronization
 /// and last `.stateChanged(.done)` or `.stateChanged(.stopped)`, after which `events` finishes.
 ///
 /// Divergence: a batch whose mean loss is non-finite or above 4 x max(first batch loss, ln(classes))
-/// is not trained on; its `.batch` event is sent, the weights, velocity and position are rolled back
+/// is not trained on; its `.batch` event is sent, the weights, optimiser state and position are rolled back
 /// to the start of the current epoch (`RunPosition`, step counter included), `.diverged` is sent and
 /// the run pauses. `resume()` restarts that epoch from its first batch, in the same order.
 public final class Trainer: Sendable {
     /// Every event of the run, in order. Unbounded: training never waits for the consumer,
     /// and no event is dropped. Finishes after the final `.stateChanged(.done/.stopped)`.
     public let events: AsyncStream<TrainingEvent>
-    private let channel = EventChannel()
+    let channel = EventChannel()  // internal: `subscribe()` (EventChannel.swift) adds consumers
     /// The run's static facts, known at construction (also sent as the first event, `.started`).
     public let info: RunInfo
 
@@ -43,15 +43,15 @@ public final class Trainer: Sendable {
     private let session: Mutex<TrainingSession>
     private let queue = DispatchQueue(label: "mnist-tui.trainer", qos: .userInitiated)
 
-    /// Validates `config` against `dataset` and allocates every buffer the run needs.
-    /// Throws `TrainingConfigError` with a one-line description naming the bad option.
+    /// Validates `config` against `dataset`, checks that the run fits in memory, and allocates
+    /// every buffer the run needs. Throws `TrainingConfigError`.
     public convenience init(dataset: Dataset, config: TrainingConfig) throws {
         try self.init(dataset: dataset, config: config, resumingFrom: nil)
     }
 
     /// Continues a run from `snapshot` (exactly: the same events follow as in the unbroken run, given
     /// the same thread count). `config.epochs` may exceed the snapshot's; the layers, dataset, batch
-    /// size, momentum and weight decay must match it. The learning rate, generator and position come
+    /// size and optimiser settings must match it. The learning rate, generator and position come
     /// from the snapshot (`config.learningRate`, `seed` and `initScheme` are not used).
     public convenience init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?) throws {
         try self.init(dataset: dataset, config: config, resumingFrom: snapshot, afterBatch: nil)
@@ -59,21 +59,19 @@ public final class Trainer: Sendable {
 
     /// `afterBatch` runs on the training thread right after each `.batch` event (tests use it to
     /// act at an exact step). It must not call `snapshot()`: the session lock is held.
+    /// `memoryLimit` replaces the machine's physical memory in the memory check (tests).
     init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?,
-         afterBatch: (@Sendable (BatchMetrics) -> Void)?) throws {
-        try config.validate()
-        try dataset.validateForTraining()
-        let trainCount = min(config.trainLimit ?? dataset.train.count, dataset.train.count)
-        let batchSize = min(config.batchSize, trainCount)
-        let layerSizes = [dataset.train.pixelsPerImage] + config.hidden + [dataset.classCount]
+         afterBatch: (@Sendable (BatchMetrics) -> Void)?, memoryLimit: Int? = nil) throws {
+        let plan = try Trainer.plan(dataset: dataset, config: config, memoryLimit: memoryLimit)
         if let snapshot {
-            try Trainer.check(snapshot, layerSizes: layerSizes, dataset: dataset, trainCount: trainCount, config: config)
+            try Trainer.check(snapshot, layout: plan.layout, dataset: dataset, trainCount: plan.trainCount, config: config)
         }
+        let (trainCount, batchesPerEpoch, layerSizes) = (plan.trainCount, plan.batchesPerEpoch, plan.layout.layerSizes)
         let channel = self.channel
         events = AsyncStream(unfolding: { await channel.next() })
         info = RunInfo(layerSizes: layerSizes, config: config, datasetName: dataset.name,
                        classNames: dataset.classNames, trainCount: trainCount, testCount: dataset.test.count,
-                       batchesPerEpoch: (trainCount + batchSize - 1) / batchSize,
+                       batchesPerEpoch: batchesPerEpoch,
                        firstEpoch: snapshot?.position.epoch ?? 1)
         session = Mutex(TrainingSession(dataset: dataset, config: config, info: info, resumingFrom: snapshot,
                                         emit: { event in
@@ -82,33 +80,70 @@ public final class Trainer: Sendable {
                                         }))
     }
 
+    /// What a run of `config` on `dataset` will be, checked before anything is allocated.
+    public struct Plan: Sendable {
+        public let layout: ParameterLayout
+        public let trainCount: Int
+        public let batchesPerEpoch: Int
+        public let memory: MemoryEstimate
+    }
+
+    /// Validates `config` against `dataset` and refuses a run that cannot fit in memory (the
+    /// machine's physical memory, or `memoryLimit`), without allocating it. Front ends may call it
+    /// first to say what a large run will cost; `init` calls it again.
+    public static func plan(dataset: Dataset, config: TrainingConfig,
+                            memoryLimit: Int? = nil) throws(TrainingConfigError) -> Plan {
+        try config.validate()
+        try dataset.validateForTraining()
+        let trainCount = min(config.trainLimit ?? dataset.train.count, dataset.train.count)
+        let batchSize = min(config.batchSize, trainCount)
+        let batchesPerEpoch = (trainCount + batchSize - 1) / batchSize
+        let layerSizes = config.layerSizes(for: dataset)
+        let maxBatch = TrainingSession.maxBatch(config: config, trainCount: trainCount, testCount: dataset.test.count)
+        guard let layout = ParameterLayout(layerSizes: layerSizes),
+              let estimate = MemoryEstimate(config: config, layerSizes: layerSizes, maxBatch: maxBatch,
+                                            trainCount: trainCount, batchesPerEpoch: batchesPerEpoch, dataset: dataset)
+        else { throw .hidden(config.hidden) }  // a parameter count beyond Int: no machine has that memory
+        if let available = memoryLimit ?? MemoryEstimate.physicalMemory(), estimate.bytes > available {
+            throw .memory(needed: estimate.bytes, available: available, parameterCount: estimate.parameterCount)
+        }
+        return Plan(layout: layout, trainCount: trainCount, batchesPerEpoch: batchesPerEpoch, memory: estimate)
+    }
+
     /// A trainer released without running to its end still ends its stream (a running trainer is
     /// kept alive by its queue until the run ends).
     deinit {
         channel.finish()
     }
 
-    private static func check(_ snapshot: TrainingSnapshot, layerSizes: [Int], dataset: Dataset, trainCount: Int,
+    private static func check(_ snapshot: TrainingSnapshot, layout: ParameterLayout, dataset: Dataset, trainCount: Int,
                               config: TrainingConfig) throws(TrainingConfigError) {
-        guard snapshot.layerSizes == layerSizes else {
-            throw .snapshot("the checkpoint's layers are \(snapshot.layerSizes.map(String.init).joined(separator: "-")), this run's are \(layerSizes.map(String.init).joined(separator: "-"))")
+        guard snapshot.layerSizes == layout.layerSizes else {
+            throw .snapshot(.layers(saved: snapshot.layerSizes, run: layout.layerSizes))
         }
         guard snapshot.datasetName == dataset.name, snapshot.classCount == dataset.classCount,
               snapshot.trainCount == trainCount, snapshot.testCount == dataset.test.count else {
-            throw .snapshot("the checkpoint was trained on \(snapshot.datasetName) (\(snapshot.trainCount) train, \(snapshot.testCount) test images), not \(dataset.name) (\(trainCount), \(dataset.test.count))")
+            throw .snapshot(.dataset(saved: snapshot.datasetName, savedCounts: [snapshot.trainCount, snapshot.testCount],
+                                     run: dataset.name, runCounts: [trainCount, dataset.test.count]))
         }
-        let parameterCount = zip(layerSizes, layerSizes.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
-        guard snapshot.parameters.count == parameterCount, snapshot.velocity.count == parameterCount else {
-            throw .snapshot("the checkpoint holds \(snapshot.parameters.count) parameters, the network needs \(parameterCount)")
+        guard snapshot.parameters.count == layout.count else {
+            throw .snapshot(.parameterCount(saved: snapshot.parameters.count, needed: layout.count))
         }
         guard snapshot.config.batchSize == config.batchSize else {
-            throw .snapshot("the checkpoint was trained with --batch-size \(snapshot.config.batchSize), not \(config.batchSize)")
+            throw .snapshot(.batchSize(saved: snapshot.config.batchSize, run: config.batchSize))
         }
-        guard snapshot.config.momentum == config.momentum, snapshot.config.weightDecay == config.weightDecay else {
-            throw .snapshot("the checkpoint was trained with --momentum \(snapshot.config.momentum) --weight-decay \(snapshot.config.weightDecay), not \(config.momentum) and \(config.weightDecay)")
+        let saved = snapshot.config
+        guard saved.optimizer == config.optimizer, saved.momentum == config.momentum,
+              saved.weightDecay == config.weightDecay, saved.beta1 == config.beta1, saved.beta2 == config.beta2,
+              saved.epsilon == config.epsilon else {
+            throw .snapshot(.optimizer(saved: saved.optimizerSummary, run: config.optimizerSummary))
+        }
+        let state = snapshot.optimizerState
+        guard state.buffers.count == config.optimizerStateNames.count, state.buffers.allSatisfy({ $0.count == layout.count }) else {
+            throw .snapshot(.optimizerState(saved: state.buffers.count, needed: config.optimizerStateNames.count))
         }
         guard snapshot.position.epoch <= config.epochs else {
-            throw .snapshot("the checkpoint already trained \(snapshot.position.epoch - 1) epochs; --epochs \(config.epochs) leaves nothing to do")
+            throw .snapshot(.nothingToDo(epochsDone: snapshot.position.epoch - 1, target: config.epochs))
         }
     }
 
@@ -137,10 +172,10 @@ public final class Trainer: Sendable {
 
     /// Sets the learning rate used from the next batch on (applied and announced with
     /// `.learningRateChanged` between batches, at once if paused). Returns false, changing nothing,
-    /// unless `lr` is finite and > 0.
+    /// unless `TrainingConfig.isValidLearningRate(lr)`.
     @discardableResult
     public func setLearningRate(_ lr: Float) -> Bool {
-        guard lr.isFinite, lr > 0 else { return false }
+        guard TrainingConfig.isValidLearningRate(lr) else { return false }
         update { $0.pendingLearningRate = lr }
         return true
     }

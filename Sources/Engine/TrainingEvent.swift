@@ -1,5 +1,5 @@
-// CONTRACT (skeleton): the one event type the engine publishes. Front ends (headless printer,
-// metrics writer, dashboard) consume only these.
+// The one event type the engine publishes. Front ends (headless printer, metrics writer,
+// dashboard) consume only these.
 
 /// Static facts about a run, sent once when it starts.
 public struct RunInfo: Sendable, Equatable {

@@ -25,6 +25,9 @@ final class TrainingSession {
     let config: TrainingConfig
     let info: RunInfo
     let mlp: MLP
+    /// The batch being trained or evaluated (gathered from `train` or the test split).
+    let input: InputBatch
+    let optimizer: any Optimizer
     let train: LabeledImages
     let emit: (TrainingEvent) -> Void
 
@@ -38,7 +41,7 @@ final class TrainingSession {
 
     // MARK: Rollback point (copied once per epoch into preallocated buffers)
     private let rollbackParameters: UnsafeMutablePointer<Float>
-    private let rollbackVelocity: UnsafeMutablePointer<Float>
+    private let rollbackOptimizer: OptimizerState
     private var rollbackPosition: RunPosition
     private var rollbackLossCount = 0
 
@@ -60,26 +63,21 @@ final class TrainingSession {
         self.info = info
         self.emit = emit
         let limit = info.trainCount
-        if limit < dataset.train.count {
-            let ppi = dataset.train.pixelsPerImage
-            train = LabeledImages(count: limit, rows: dataset.train.rows, cols: dataset.train.cols,
-                                  pixels: Array(dataset.train.pixels[0..<(limit * ppi)]),
-                                  labels: Array(dataset.train.labels[0..<limit]))
-        } else {
-            train = dataset.train
-        }
-        let trainBatch = min(config.batchSize, limit)
-        let maxBatch = max(trainBatch, min(Self.evaluationBatch, max(dataset.test.count, 1)))
+        train = dataset.train.prefix(limit)
+        let maxBatch = Self.maxBatch(config: config, trainCount: limit, testCount: dataset.test.count)
         mlp = MLP(layerSizes: info.layerSizes, maxBatch: maxBatch)
+        input = InputBatch(maxBatch: maxBatch, inputSize: mlp.inputSize)
+        optimizer = config.makeOptimizer(parameterCount: mlp.parameterCount)
         order = .allocate(capacity: limit)
         order.initialize(repeating: 0, count: limit)
         rollbackParameters = .allocateZeroed(mlp.parameterCount)
-        rollbackVelocity = .allocateZeroed(mlp.parameterCount)
+        rollbackOptimizer = OptimizerState(shapedLike: optimizer.state)
         recentSeconds = Array(repeating: 0, count: Self.throughputWindow)
         recentSamples = Array(repeating: 0, count: Self.throughputWindow)
 
         if let snapshot {
-            mlp.load(parameters: snapshot.parameters, velocity: snapshot.velocity)
+            mlp.load(parameters: snapshot.parameters)
+            optimizer.state.load(snapshot.optimizerState)
             position = snapshot.position
             history = snapshot.history
         } else {
@@ -101,10 +99,14 @@ final class TrainingSession {
     /// longer runs grow the array as they go.
     static let maxReservedLosses = 1 << 20
 
+    /// The batch buffers' size: a training batch or an evaluation chunk, whichever is larger.
+    static func maxBatch(config: TrainingConfig, trainCount: Int, testCount: Int) -> Int {
+        max(min(config.batchSize, trainCount), min(evaluationBatch, max(testCount, 1)))
+    }
+
     deinit {
         order.deallocate()
         rollbackParameters.deallocate()
-        rollbackVelocity.deallocate()
     }
 
     // MARK: Snapshot
@@ -113,7 +115,7 @@ final class TrainingSession {
     func snapshot() -> TrainingSnapshot {
         TrainingSnapshot(config: config, layerSizes: info.layerSizes, datasetName: info.datasetName,
                          classCount: dataset.classCount, trainCount: info.trainCount, testCount: info.testCount,
-                         parameters: mlp.parameterArray(), velocity: mlp.velocityArray(),
+                         parameters: mlp.parameterArray(), optimizerState: optimizer.state.snapshot(),
                          position: position, history: history)
     }
 
@@ -166,21 +168,21 @@ final class TrainingSession {
 
     private func saveRollbackPoint() {
         rollbackParameters.update(from: mlp.parameters, count: mlp.parameterCount)
-        rollbackVelocity.update(from: mlp.velocity, count: mlp.parameterCount)
+        rollbackOptimizer.copy(from: optimizer.state)
         rollbackPosition = position
         rollbackLossCount = history.batchLosses.count
     }
 
     private func rollBack() {
         mlp.parameters.update(from: rollbackParameters, count: mlp.parameterCount)
-        mlp.velocity.update(from: rollbackVelocity, count: mlp.parameterCount)
+        optimizer.state.copy(from: rollbackOptimizer)
         let lr = position.learningRate
         position = rollbackPosition
         position.learningRate = lr  // the rate is the user's control, not part of the rolled-back math
         history.batchLosses.removeLast(history.batchLosses.count - rollbackLossCount)
     }
 
-    /// One SGD step; when the loss ran away, rolls back and returns where (nil: trained).
+    /// One optimiser step; when the loss ran away, rolls back and returns where (nil: trained).
     private func trainBatch() -> Divergence? {
         let start = ContinuousClock.now
         let n = info.trainCount
@@ -188,12 +190,12 @@ final class TrainingSession {
         let first = batchIndex * config.batchSize
         let count = min(config.batchSize, n - first)
         let indices = UnsafeBufferPointer(start: order + first, count: count)
-        if config.momentum == 0 && config.weightDecay == 0 {
-            mlp.loadBatchCompacted(train, indices: indices)  // plain SGD: skip all-zero input columns
+        if optimizer.gathersCompactedInput {
+            input.loadCompacted(train, indices: indices)  // skip all-zero input columns
         } else {
-            mlp.loadBatch(train, indices: indices)
+            input.load(train, indices: indices)
         }
-        let lossSum = mlp.forward(batch: count)
+        let lossSum = mlp.forward(input, batch: count)
         let loss = Float(lossSum / Double(count))
         let lr = position.learningRate
         let step = position.step + 1
@@ -210,8 +212,8 @@ final class TrainingSession {
         if position.initialLoss == nil { position.initialLoss = loss }
 
         var correct = 0
-        for row in 0..<count where mlp.predictions[row] == mlp.labels[row] { correct += 1 }
-        mlp.sgdStep(batch: count, learningRate: lr, momentum: config.momentum, weightDecay: config.weightDecay)
+        for row in 0..<count where mlp.predictions[row] == input.labels[row] { correct += 1 }
+        optimizer.step(mlp, input: input, batch: count, learningRate: lr)
 
         position.step = step
         position.batchesDone += 1
@@ -220,7 +222,7 @@ final class TrainingSession {
         position.epochSamples += count
         history.batchLosses.append(loss)
 
-        let seconds = Double((ContinuousClock.now - start) / .seconds(1)) 
+        let seconds = Double((ContinuousClock.now - start) / .seconds(1))
         position.epochTrainSeconds += seconds
         recentSeconds[recentNext] = seconds
         recentSamples[recentNext] = count
@@ -271,43 +273,5 @@ final class TrainingSession {
         position.epochCorrect = 0
         position.epochSamples = 0
         position.epochTrainSeconds = 0
-    }
-
-    /// Test loss, accuracy, confusion, every prediction and every misclassified image (allocates:
-    /// once per epoch, outside the training pass and its timing).
-    func evaluate() -> EpochMetrics {
-        let test = dataset.test
-        let classes = mlp.classCount
-        var confusion = ConfusionMatrix(classes: classes)
-        var predictions = [UInt8](repeating: 0, count: test.count)
-        var misclassified: [Misclassified] = []
-        var lossSum = 0.0
-        var start = 0
-        while start < test.count {
-            let count = min(mlp.maxBatch, test.count - start)
-            mlp.loadBatch(test, range: start..<(start + count))
-            lossSum += mlp.forward(batch: count)
-            for row in 0..<count {
-                let truth = Int(mlp.labels[row]), predicted = Int(mlp.predictions[row])
-                confusion[truth, predicted] += 1
-                predictions[start + row] = UInt8(truncatingIfNeeded: predicted)
-                if truth != predicted {
-                    let probabilities = Array(UnsafeBufferPointer(start: mlp.probabilities + row * classes, count: classes))
-                    misclassified.append(Misclassified(testIndex: start + row, label: truth, predicted: predicted,
-                                                       probabilities: probabilities))
-                }
-            }
-            start += count
-        }
-        let testCount = max(test.count, 1)
-        let samples = max(position.epochSamples, 1)
-        return EpochMetrics(
-            epoch: position.epoch, epochs: config.epochs,
-            trainLoss: position.epochLossSum / Double(samples),
-            trainAccuracy: Double(position.epochCorrect) / Double(samples),
-            testLoss: lossSum / Double(testCount),
-            testAccuracy: Double(test.count - misclassified.count) / Double(testCount),
-            trainSeconds: position.epochTrainSeconds, learningRate: position.learningRate,
-            confusion: confusion, predictions: predictions, misclassified: misclassified)
     }
 }

@@ -108,7 +108,9 @@ final class ReadableFile {
     /// Opens `path`, which must be a regular file.
     init(path: String) throws(DataError) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer, before
+        // the type check below could refuse it. (It changes nothing for the regular file we keep.)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw DataError(path: path, problem: .unreadable(reason: systemErrorText()))
         }

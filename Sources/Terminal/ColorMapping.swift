@@ -1,10 +1,11 @@
-import Dashboard
+import Cells
 
 /// Maps the dashboard's 256-colour palette down to what the terminal has. Pure.
 public enum ColorMapping {
     /// The terminal colour number for `color` on a terminal with `colorCount` colours, or -1 for
     /// the terminal's default colour (only valid after `use_default_colors`; the caller substitutes
-    /// white/black otherwise).
+    /// white/black otherwise). For foregrounds use `foreground(_:colorCount:)`, which keeps grey
+    /// visible on 8 colours; a grey background may fold to black here (text on it still shows).
     public static func terminalColor(_ color: CellColor, colorCount: Int) -> Int32 {
         switch color {
         case .default:
@@ -17,6 +18,33 @@ public enum ColorMapping {
             return Int32(colorCount >= 16 ? basic : basic % 8)
         }
     }
+
+    /// A foreground colour as the terminal shows it: a colour number (as `terminalColor`) and
+    /// whether to draw it dim.
+    public struct Foreground: Sendable, Equatable {
+        public var color: Int32
+        public var dim: Bool
+
+        public init(color: Int32, dim: Bool) {
+            self.color = color
+            self.dim = dim
+        }
+    }
+
+    /// The foreground for `color`. On an 8-colour terminal grey (bright black, palette 8, and the
+    /// greys nearest it) has no colour of its own, and `% 8` would fold it onto black: borders and
+    /// hints vanish on a dark background. It becomes the terminal's default colour, dimmed, which
+    /// shows on dark and light backgrounds alike.
+    public static func foreground(_ color: CellColor, colorCount: Int) -> Foreground {
+        if colorCount < 16, case .palette(let index) = color, Int(index) >= colorCount,
+           (index < 16 ? Int(index) : nearestBasic(Int(index))) == brightBlack {
+            return Foreground(color: -1, dim: true)
+        }
+        return Foreground(color: terminalColor(color, colorCount: colorCount), dim: false)
+    }
+
+    /// ANSI colour 8, the grey that 8-colour terminals lack.
+    private static let brightBlack = 8
 
     // MARK: 256 -> 16
 

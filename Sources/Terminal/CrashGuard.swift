@@ -59,7 +59,8 @@ enum CrashGuard {
     /// Signals that mean the program is crashing (traps, aborts, bad memory, arithmetic).
     static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
 
-    private static let handler: Platform.SignalHandler = { number in
+    /// Restores, then dies of `number` with its default action (also SIGQUIT's handler).
+    static let handler: Platform.SignalHandler = { number in
         emergencyRestore()
         Platform.resetToDefault(number)
         _ = raise(number)

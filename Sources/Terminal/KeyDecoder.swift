@@ -1,5 +1,5 @@
 import CNcurses
-import Dashboard
+import Cells
 
 /// What `get_wch` returned, before interpretation: a character (`OK`) or a key code (`KEY_CODE_YES`).
 public enum RawInput: Sendable, Hashable {
@@ -7,13 +7,6 @@ public enum RawInput: Sendable, Hashable {
     case character(UInt32)
     /// An ncurses key code such as `KEY_UP` (`get_wch` returned `KEY_CODE_YES`).
     case keyCode(Int32)
-}
-
-/// One decoded piece of terminal input.
-public enum TerminalInput: Sendable, Hashable {
-    case key(Key)
-    /// The terminal changed size (`KEY_RESIZE`); the next frame is redrawn in full.
-    case resize
 }
 
 /// Maps `get_wch` results to dashboard keys. Pure, so the table is tested without a terminal.

@@ -16,7 +16,19 @@ enum Platform {
     /// Installs `handler` for `number` with `sigaction` and returns the action it replaced.
     /// The handler runs with `SA_RESETHAND` semantics left to the handler itself, so that it
     /// can restore the default action explicitly before re-raising.
-    static func installHandler(_ handler: SignalHandler, for number: Int32) -> sigaction {
+    /// `restart`: system calls the signal interrupts on other threads are restarted (SA_RESTART)
+    /// instead of failing with EINTR.
+    static func installHandler(_ handler: SignalHandler, for number: Int32, restart: Bool = false) -> sigaction {
+        setAction(handler, for: number, restart: restart)
+    }
+
+    /// Gives `number` its default action with `sigaction` and returns the action it replaced.
+    static func installDefault(for number: Int32) -> sigaction {
+        setAction(nil, for: number, restart: false)
+    }
+
+    /// `sigaction` with `handler` (nil: SIG_DFL), an empty mask and SA_RESTART if asked for.
+    private static func setAction(_ handler: SignalHandler?, for number: Int32, restart: Bool) -> sigaction {
         var action = sigaction()
         #if canImport(Glibc)
         action.__sigaction_handler.sa_handler = handler
@@ -24,7 +36,7 @@ enum Platform {
         action.__sigaction_u.__sa_handler = handler
         #endif
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
+        action.sa_flags = restart ? Int32(SA_RESTART) : 0
         var previous = sigaction()
         _ = sigaction(number, &action, &previous)
         return previous
@@ -39,6 +51,18 @@ enum Platform {
     /// The default action for `number` (terminate, or dump core for the crash signals).
     static func resetToDefault(_ number: Int32) {
         _ = signal(number, SIG_DFL)
+    }
+
+    /// Whether `number` is ignored right now (`SIG_IGN`), read without changing it.
+    static func isIgnored(_ number: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(number, nil, &current) == 0 else { return false }
+        #if canImport(Glibc)
+        let handler = current.__sigaction_handler.sa_handler
+        #else
+        let handler = current.__sigaction_u.__sa_handler
+        #endif
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     /// Ignores `number` (its default action would kill the process before we restore the terminal).

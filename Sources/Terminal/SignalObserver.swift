@@ -39,13 +39,24 @@ public final class SignalObserver {
 
     public let received = ReceivedSignal()
     private var sources: [any DispatchSourceSignal] = []
+    /// The signals this observer took over (ignored, then observed).
+    private var observed: [Int32] = []
+
+    /// The signals that were ignored when the process started (`nohup` ignores SIGHUP, a shell
+    /// ignores SIGINT and SIGQUIT for a background job): their owner meant them not to end us, so
+    /// they stay ignored and unobserved. Read once, the first time it is asked for, which
+    /// `ProcessStart.prepare()` makes the start of `main`.
+    public static let ignoredAtStart: Set<Int32> = Set(
+        ([SIGQUIT] + endSignals).filter { Platform.isIgnored($0) }
+    )
 
     /// Starts observing. `onSignal` runs on a background queue (it must be `@Sendable`: a closure
     /// formed in main-actor code would otherwise inherit main-actor isolation and trap there).
     public init(onSignal: @escaping @Sendable (Int32) -> Void = { _ in }) {
         let queue = DispatchQueue(label: "mnist-tui.signals")
         let received = self.received
-        for number in Self.endSignals {
+        for number in Self.endSignals where !Self.ignoredAtStart.contains(number) {
+            observed.append(number)
             Platform.ignore(number)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { @Sendable in
@@ -57,11 +68,13 @@ public final class SignalObserver {
         }
     }
 
-    /// Stops observing and gives the signals their default actions back.
+    /// Stops observing and gives the signals it observed their default actions back (those
+    /// ignored at start stay ignored).
     public func cancel() {
         for source in sources { source.cancel() }
         sources.removeAll()
-        for number in Self.endSignals { Platform.resetToDefault(number) }
+        for number in observed { Platform.resetToDefault(number) }
+        observed.removeAll()
     }
 
     deinit { cancel() }

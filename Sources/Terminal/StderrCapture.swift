@@ -8,9 +8,13 @@ import Darwin
 /// stderr (warnings, a crash message) is neither drawn over the dashboard nor lost behind the
 /// alternate screen; `restore` replays it onto the real stderr after `endwin`.
 enum StderrCapture {
-    /// Starts capturing. Returns false (and leaves stderr alone) if no temporary file can be made.
+    /// Starts capturing. Returns false (and leaves stderr alone) if no temporary file can be made,
+    /// or if fd 2 is not a stream at all: when stderr was closed at start (and `ProcessStart` did
+    /// not fill it), the number belongs to whatever opened it next, such as libdispatch's epoll
+    /// descriptor, and `dup2` over it would hang the program.
     static func begin() -> Bool {
         guard savedStderrDescriptor.load(ordering: .sequentiallyConsistent) < 0 else { return true }
+        guard StandardDescriptors.isStream(STDERR_FILENO) else { return false }
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(directory)/mnist-tui-stderr-XXXXXX".utf8CString)
         // baseAddress is non-nil: utf8CString is never empty (it holds at least the NUL).

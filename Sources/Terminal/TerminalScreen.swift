@@ -1,5 +1,5 @@
 import CNcurses
-import Dashboard
+import Cells
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,6 +41,7 @@ public final class TerminalScreen {
     private let colorPairLimit: Int
     private let hasDefaultColors: Bool
     private var replacedCrashActions: [(Int32, sigaction)] = []
+    private var jobControl = JobControl.Installation()
     private var isOpen = true
 
     private struct ColorPairKey: Hashable {
@@ -63,14 +64,25 @@ public final class TerminalScreen {
         setlocale(LC_ALL, "")
         let unicode = Platform.localeIsUTF8()
         CrashGuard.registerAtExit
+        // Before newterm, so that ncurses finds SIGTSTP taken and installs no handler of its own.
+        let jobControl = JobControl.install()
         let capturing = StderrCapture.begin()
         guard let screen = newterm(nil, mnist_stdout(), mnist_stdin()) else {
             if capturing { StderrCapture.end() }
+            JobControl.uninstall(jobControl)
             return nil
         }
         _ = set_term(screen)
         cursesActive.store(true, ordering: .sequentiallyConsistent)
-        return TerminalScreen(unicode: unicode, allowColor: allowColor)
+        let terminal = TerminalScreen(unicode: unicode, allowColor: allowColor)
+        terminal.jobControl = jobControl
+        return terminal
+    }
+
+    /// Seconds the program has spent stopped (Ctrl-Z until `fg`) while a screen was open, so that
+    /// clocks shown to the user (elapsed, ETA) can leave them out. Only grows; any thread.
+    public static var secondsStopped: Double {
+        Double(JobControl.stoppedNanoseconds.load(ordering: .sequentiallyConsistent)) * 1e-9
     }
 
     private init(unicode: Bool, allowColor: Bool) {
@@ -105,9 +117,12 @@ public final class TerminalScreen {
 
     /// Everything typed since the last call (never blocks). A resize is reported as `.resize`
     /// and schedules a full redraw; `width` and `height` are already updated when it is returned.
+    /// A pending Ctrl-Z is carried out here first (the program stops inside this call until `fg`);
+    /// after it, or any other stop and continue, `.resize` is reported too: the screen is stale.
     public func readInput() -> [TerminalInput] {
         guard isOpen else { return [] }
         var inputs: [TerminalInput] = []
+        if handleJobControl() { inputs.append(.resize) }
         let window = mnist_stdscr()
         // Bounded so a flood of input (a paste, a held key) cannot starve drawing.
         while inputs.count < 256 {
@@ -134,9 +149,39 @@ public final class TerminalScreen {
     /// short timer keeps the UI from waking up to take CPU from training when nothing is typed.
     public func waitForInput(upTo seconds: Double) {
         guard isOpen, seconds > 0 else { return }
-        // newterm reads the process's stdin (see `open`).
-        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-        _ = poll(&descriptor, 1, Int32(min(seconds, 10) * 1000))
+        // newterm reads the process's stdin (see `open`); Ctrl-Z and continuing wake the self-pipe.
+        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: JobControl.wakeReader.load(ordering: .sequentiallyConsistent),
+                                  events: Int16(POLLIN), revents: 0)]
+        _ = poll(&descriptors, descriptors[1].fd >= 0 ? 2 : 1, Int32(min(seconds, 10) * 1000))
+    }
+
+    // MARK: Job control
+
+    /// Carries out a pending Ctrl-Z on this (the UI) thread: curses mode left and stderr given
+    /// back, so the shell has a sane terminal; stopped until continued; then curses mode again and
+    /// the next frame drawn in full. True if the screen needs that full redraw (also after a stop
+    /// and continue that did not come through here, such as `kill -STOP` / `kill -CONT`).
+    private func handleJobControl() -> Bool {
+        JobControl.drainWakeUps()
+        var redraw = false
+        if JobControl.stopRequested.exchange(false, ordering: .sequentiallyConsistent) {
+            _ = endwin()
+            cursesActive.store(false, ordering: .sequentiallyConsistent)
+            StderrCapture.end()
+            JobControl.stopUntilContinued()
+            _ = StderrCapture.begin()
+            cursesActive.store(true, ordering: .sequentiallyConsistent)
+            redraw = true
+        }
+        if JobControl.continued.exchange(false, ordering: .sequentiallyConsistent) { redraw = true }
+        guard redraw else { return false }
+        // The size may have changed while stopped; the next refresh leaves endwin's state.
+        width = Int(mnist_cols())
+        height = Int(mnist_lines())
+        previous = nil
+        needsClear = true
+        return true
     }
 
     // MARK: Output
@@ -177,8 +222,15 @@ public final class TerminalScreen {
         // Outside a UTF-8 locale multibyte glyphs come out as junk: keep the layout, show '?'.
         if !capabilities.unicode && scalar > 0x7E { scalar = 0x3F }
         if scalar < 0x20 { scalar = 0x20 }
-        _ = mnist_put_cell(Int32(y), Int32(x), scalar, attributes(cell.attributes),
-                           colorPair(foreground: cell.foreground, background: cell.background))
+        var attributes = attributes(cell.attributes)
+        var pair: Int16 = 0
+        if capabilities.color {
+            let foreground = ColorMapping.foreground(cell.foreground, colorCount: colorCount)
+            if foreground.dim { attributes |= mnist_a_dim() }
+            pair = colorPair(foreground: foreground.color,
+                             background: ColorMapping.terminalColor(cell.background, colorCount: colorCount))
+        }
+        _ = mnist_put_cell(Int32(y), Int32(x), scalar, attributes, pair)
     }
 
     private func attributes(_ attributes: CellAttributes) -> attr_t {
@@ -190,12 +242,12 @@ public final class TerminalScreen {
         return result
     }
 
-    /// The colour pair for a foreground/background combination, allocated on first use.
+    /// The colour pair for a foreground/background combination (terminal colour numbers, -1 the
+    /// default), allocated on first use.
     /// Pair 0 (the terminal's defaults) when colour is off or the pairs run out.
-    private func colorPair(foreground: CellColor, background: CellColor) -> Int16 {
+    private func colorPair(foreground: Int32, background: Int32) -> Int16 {
         guard capabilities.color else { return 0 }
-        var key = ColorPairKey(foreground: ColorMapping.terminalColor(foreground, colorCount: colorCount),
-                               background: ColorMapping.terminalColor(background, colorCount: colorCount))
+        var key = ColorPairKey(foreground: foreground, background: background)
         if key.foreground == -1 && key.background == -1 { return 0 }
         if !hasDefaultColors {
             // Without use_default_colors, -1 is not a colour: assume white on black.
@@ -222,5 +274,7 @@ public final class TerminalScreen {
         emergencyRestore()
         CrashGuard.uninstall(replacedCrashActions)
         replacedCrashActions = []
+        JobControl.uninstall(jobControl)
+        jobControl = JobControl.Installation()
     }
 }

@@ -39,7 +39,7 @@ enum AllocationCount {
         var config = config
         config.epochs = epochs
         mnist_blas_set_threads(Int32(config.threads))  // as the trainer's queue would
-        print("BLAS threads \(config.threads), \(epochs) epochs; heap allocations on the training thread:")
+        print("\(config.optimizer.rawValue), BLAS threads \(config.threads), \(epochs) epochs; heap allocations on the training thread:")
         for live in [false, true] {
             let trainer = try Trainer(dataset: dataset, config: config)
             let consumer = live ? Task.detached { for await _ in trainer.events {} } : nil

@@ -38,6 +38,8 @@ struct BenchCommand: AsyncParsableCommand {
     var seed: UInt64 = 0
     @Option(name: .customLong("init"), help: "Weight initialisation of the engine run: normal|default|xavier|he.")
     var initScheme: InitScheme = .normal
+    @Option(help: "Optimizer of the engine run: sgd|adam|adamw (PyTorch's default lr and weight decay).")
+    var optimizer: OptimizerKind = .sgd
     @Option(help: ArgumentHelp("Read an MNIST-format dataset (the four canonical IDX files, raw or .gz) from DIR.",
                                valueName: "DIR"))
     var data: String?
@@ -83,6 +85,9 @@ struct BenchCommand: AsyncParsableCommand {
         config.batchSize = batchSize
         config.seed = seed
         config.initScheme = initScheme
+        config.optimizer = optimizer
+        config.learningRate = optimizer.defaultLearningRate
+        config.weightDecay = optimizer.defaultWeightDecay
         return config
     }
 
@@ -171,6 +176,7 @@ struct BenchCommand: AsyncParsableCommand {
     private var workerArguments: [String] {
         var arguments = ["--worker", "--epochs", String(epochs), "--threads", String(threads),
                          "--batch-size", String(batchSize), "--seed", String(seed), "--init", initScheme.rawValue,
+                         "--optimizer", optimizer.rawValue,
                          "--repeats", String(repeats)]
         if let data { arguments += ["--data", data] } else { arguments += ["--dataset", dataset.rawValue] }
         if firstLayer { arguments.append("--first-layer") }
@@ -181,6 +187,7 @@ struct BenchCommand: AsyncParsableCommand {
 // MARK: Option values
 
 extension InitScheme: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
 
 /// `--dataset` values (as the app spells them).
 enum BenchDataset: String, CaseIterable, ExpressibleByArgument {

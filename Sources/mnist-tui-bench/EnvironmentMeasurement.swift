@@ -78,9 +78,7 @@ struct EnvironmentWorker {
             }
         }
         // A fingerprint of the final weights: equal across runs with one seed, thread count and kernel.
-        let fingerprint = trainer.snapshot().parameters.reduce(UInt64(0xcbf2_9ce4_8422_2325)) {
-            ($0 ^ UInt64($1.bitPattern)) &* 0x0000_0100_0000_01b3
-        }
+        let fingerprint = trainer.snapshot().parametersFingerprint
         print("  final weights FNV-1a: \(String(fingerprint, radix: 16))")
         return EnvironmentMeasurement(
             kernel: kernel, gemmFloorPerEpoch: floorPerEpoch, engineEpochSeconds: engineSeconds,

@@ -48,6 +48,7 @@ enum FirstLayerMeasurement {
         var generator = SeededGenerator(seed: 12)
         mlp.initialize(.normal, generator: &generator)
         let sparse = SparseInput(inputSize: inputs, maxBatch: batchSize, threads: threads)
+        let input = InputBatch(maxBatch: batchSize, inputSize: inputs)
         var weights = Array(UnsafeBufferPointer(start: mlp.parameters + mlp.weightOffset(0), count: inputs * hidden))
         var bias = Array(UnsafeBufferPointer(start: mlp.parameters + mlp.biasOffset(0), count: hidden))
         var output = [Float](repeating: 0, count: batchSize * hidden)
@@ -77,7 +78,12 @@ enum FirstLayerMeasurement {
                 for b in 0..<count {
                     let indices = UnsafeBufferPointer(rebasing: order[(b * batchSize)..<((b + 1) * batchSize)])
                     let c0 = threadCPU()
-                    let d = seconds { mlp.denseFirstLayerStep(images, indices: indices, dOutput: dOutput, learningRate: lr) }
+                    let d = seconds {
+                        // The engine's whole dense step (the merge with main's engine split; round 2 times both paths so).
+                        input.loadCompacted(images, indices: indices)
+                        mlp.forward(input, batch: indices.count)
+                        mlp.backward(input, batch: indices.count, into: GradientTarget(buffer: mlp.parameters, alpha: -lr, beta: 1))
+                    }
                     let c1 = threadCPU()
                     var g = 0.0
                     let s = seconds {

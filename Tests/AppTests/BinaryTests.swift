@@ -43,6 +43,21 @@ import Testing
         #expect(result.stderr.contains("--lr"), "\(result.stderr)")
     }
 
+    @Test("a network too large for memory: one line naming the options and the figure, status 64 (issue 13)")
+    func tooLargeForMemory() throws {
+        // 40 layers of 16384 with Adam: 10.7 G parameters, about 300 GB with the optimiser's state.
+        let hidden = Array(repeating: "16384", count: 40).joined(separator: ",")
+        let result = try Subprocess.run(try binary(), ["--headless", "--optimizer", "adam", "--hidden", hidden,
+                                                       "--train-limit", "100", "--epochs", "1"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("--hidden") && result.stderr.contains(" GB of memory") && result.stderr.contains("this machine has"),
+                "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
     @Test("headless divergence: a line with 'diverged', epoch, batch and lr; status 2")
     func diverged() throws {
         let result = try Subprocess.run(try binary(), ["--headless", "--lr", "500", "--train-limit", "1000",

@@ -43,7 +43,7 @@ import Testing
         #expect(resumed.stdout.split(separator: "\n").last == unbroken.stdout.split(separator: "\n").last)
     }
 
-    @Test("flags that contradict the checkpoint, a finished checkpoint, bad files: one line each, status 1")
+    @Test("flags that contradict the checkpoint or leave nothing to do: one line, status 64; bad files: status 1")
     func refusals() throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -52,9 +52,9 @@ import Testing
                                                       "--threads", "1", "--hidden", "32", "--save", path])
         #expect(saved.status == 0, "\(saved.stderr)")
 
-        func refused(_ arguments: [String]) throws -> String {
+        func refused(_ arguments: [String], status: Int32 = 64) throws -> String {
             let result = try Subprocess.run(try binary(), ["--headless"] + arguments)
-            #expect(result.status == 1, "\(arguments): \(result.stdout)\(result.stderr)")
+            #expect(result.status == status, "\(arguments): \(result.stdout)\(result.stderr)")
             #expect(result.stdout.isEmpty && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
             return result.stderr
         }
@@ -65,20 +65,89 @@ import Testing
         #expect(try refused(["--resume", path, "--epochs", "2", "--train-limit", "600"])
             .contains("--train-limit 600 contradicts the checkpoint"))
         #expect(try refused(["--resume", path]).contains("has already trained 1 of 1 epochs"))
+        #expect(try refused(["--resume", path, "--epochs", "2", "--optimizer", "adam"])
+            == "mnist-tui: --optimizer adam contradicts the checkpoint \(path), which has sgd\n")
 
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         bytes[bytes.count / 2] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/damaged.ckpt"))
-        #expect(try refused(["--resume", dir + "/damaged.ckpt", "--epochs", "2"])
+        #expect(try refused(["--resume", dir + "/damaged.ckpt", "--epochs", "2"], status: 1)
             == "mnist-tui: \(dir)/damaged.ckpt: checksum mismatch: the file is damaged\n")
         try Data(bytes.prefix(100)).write(to: URL(fileURLWithPath: dir + "/short.ckpt"))
-        #expect(try refused(["--resume", dir + "/short.ckpt"]).contains("\(dir)/short.ckpt: the file is truncated"))
-        #expect(try refused(["--resume", dir + "/missing.ckpt"])
+        #expect(try refused(["--resume", dir + "/short.ckpt"], status: 1).contains("\(dir)/short.ckpt: the file is truncated"))
+        #expect(try refused(["--resume", dir + "/missing.ckpt"], status: 1)
             == "mnist-tui: \(dir)/missing.ckpt: cannot open it: No such file or directory\n")
 
         let inspect = try Subprocess.run(try binary(), ["--inspect-checkpoint", path])
         #expect(inspect.status == 0)
         #expect(inspect.stdout.contains("network: 784-32-10") && inspect.stdout.contains("position: 1 epoch done"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("\noptimizer: sgd, momentum 0.0, weight decay 0.0, step 2, no state\n"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains(/\nparameters: fingerprint [0-9a-f]{16} \(FNV-1a 64 over the 25450 parameters' bit patterns\)\n/),
+                "\(inspect.stdout)")
+    }
+
+    @Test("--optimizer adam: saved with its state, inspected, resumed exactly")
+    func adamThroughTheCommandLine() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let common = ["--headless", "--train-limit", "1000", "--threads", "1", "--hidden", "32", "--optimizer", "adamw"]
+        let unbroken = try Subprocess.run(try binary(), common + ["--epochs", "3", "--save", dir + "/u.ckpt"])
+        #expect(unbroken.status == 0, "\(unbroken.stderr)")
+        let first = try Subprocess.run(try binary(), common + ["--epochs", "1", "--save", dir + "/a.ckpt"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let resumed = try Subprocess.run(try binary(), ["--headless", "--resume", dir + "/a.ckpt", "--epochs", "3",
+                                                        "--save", dir + "/r.ckpt"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(epochLines(resumed.stdout) == Array(epochLines(unbroken.stdout).suffix(2)))
+        let inspectUnbroken = try Subprocess.run(try binary(), ["--inspect-checkpoint", dir + "/u.ckpt"])
+        let inspectResumed = try Subprocess.run(try binary(), ["--inspect-checkpoint", dir + "/r.ckpt"])
+        func line(_ prefix: String, _ text: String) -> String? {
+            text.split(separator: "\n").map(String.init).first { $0.hasPrefix(prefix) }
+        }
+        #expect(line("optimizer:", inspectUnbroken.stdout)
+            == "optimizer: adamw, weight decay 0.01, betas 0.9/0.999, eps 1e-08, step 12, state m, v")
+        #expect(line("options:", inspectUnbroken.stdout)?.contains("--optimizer adamw --lr 0.001 --weight-decay 0.01") == true)
+        let fingerprint = try #require(line("parameters:", inspectUnbroken.stdout))
+        #expect(line("parameters:", inspectResumed.stdout) == fingerprint)
+        // --momentum does not belong to Adam, on a fresh run or a resumed one.
+        let momentum = try Subprocess.run(try binary(), ["--headless", "--resume", dir + "/a.ckpt", "--epochs", "3",
+                                                         "--momentum", "0.9"])
+        #expect(momentum.status == 64 && momentum.stderr.contains("--momentum 0.9 contradicts the checkpoint"), "\(momentum.stderr)")
+    }
+
+    @Test("a --data folder named with a tab, newline and ESC: its checkpoint inspects and resumes (issue 13)")
+    func controlCharactersInDataFolder() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = dir + "/mnist\tcopy\nwith \u{1B}[31mescape"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("assets/mnist").path
+        for file in try FileManager.default.contentsOfDirectory(atPath: assets) {
+            try FileManager.default.createSymbolicLink(atPath: data + "/" + file, withDestinationPath: assets + "/" + file)
+        }
+        let path = dir + "/odd.ckpt"
+        let saved = try Subprocess.run(try binary(), ["--headless", "--data", data, "--train-limit", "500", "--epochs", "1",
+                                                      "--threads", "1", "--hidden", "16", "--save", path])
+        #expect(saved.status == 0, "\(saved.stderr)")
+        let inspect = try Subprocess.run(try binary(), ["--inspect-checkpoint", path])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("dataset: \"mnist\\tcopy\\nwith \\u{1B}[31mescape\" (500 train"), "\(inspect.stdout)")
+        #expect(!inspect.stdout.contains("\u{1B}") && !inspect.stdout.contains("\t"))
+        let resumed = try Subprocess.run(try binary(), ["--headless", "--resume", path, "--data", data, "--epochs", "2"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(epochLines(resumed.stdout).first?.hasPrefix("Epoch 2/2, Loss: ") == true, "\(resumed.stdout)")
+    }
+
+    @Test("a format-1 checkpoint of the old release is inspected with its version and fingerprint")
+    func inspectsFormatOne() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("EngineTests/Fixtures/v1-momentum.ckpt").path
+        let inspect = try Subprocess.run(try binary(), ["--inspect-checkpoint", fixture])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("format version 1\n"), "\(inspect.stdout)")
+        #expect(inspect.stdout.contains("\noptimizer: sgd, momentum 0.9, weight decay 0.001, step 16, state velocity\n"))
+        #expect(inspect.stdout.contains("\nparameters: fingerprint 5be21114367be13c "), "\(inspect.stdout)")
     }
 }
 

@@ -88,11 +88,72 @@ func parseError(_ arguments: [String]) -> String? {
         (["--data", "/tmp", "--dataset", "fashion"], "--data"),
         (["--metrics", "/nonexistent/folder/m.jsonl"], "--metrics"),
         (["--metrics", "/tmp"], "--metrics"),
+        (["--optimizer", "adam", "--momentum", "0.9"], "--momentum"),
+        (["--optimizer", "adamw", "--momentum", "0"], "--momentum"),
+        (["--optimizer", "rmsprop"], "--optimizer"),
     ])
     func invalid(arguments: [String], option: String) throws {
         let message = try #require(parseError(arguments), "\(arguments) parsed")
         #expect(message.contains(option), "\(message)")
         #expect(!message.contains("\n"), "\(message)")
+    }
+
+    @Test("negative numbers reach the range check instead of 'Missing value' (issue 13)", arguments: [
+        (["--lr", "-1"], "--lr must be a finite number > 0, got -1.0"),
+        (["--momentum", "-0.5"], "--momentum must be a finite number >= 0 and < 1, got -0.5"),
+        (["--weight-decay", "-1"], "--weight-decay must be a finite number >= 0, got -1.0"),
+        (["--epochs", "-3"], "--epochs must be a positive whole number (got -3)"),
+        (["--batch-size", "-1"], "--batch-size must be a positive whole number (got -1)"),
+        (["--threads", "-2"], "--threads must be a positive whole number (got -2)"),
+        (["--train-limit", "-5"], "--train-limit must be a positive whole number (got -5)"),
+        (["--checkpoint-every", "-1", "--save", "a.ckpt"], "--checkpoint-every must be a positive whole number (got -1)"),
+    ])
+    func negativeValues(arguments: [String], message: String) {
+        #expect(parseError(arguments) == message)
+    }
+
+    @Test("--optimizer picks PyTorch's default lr and weight decay unless they are given")
+    func optimizerDefaults() throws {
+        let sgd = try MNISTTUICommand.parse(["--optimizer", "sgd"]).trainingConfig()
+        #expect(sgd.optimizer == .sgd && sgd.learningRate == 0.2 && sgd.weightDecay == 0)
+        let adam = try MNISTTUICommand.parse(["--optimizer", "adam"]).trainingConfig()
+        #expect(adam.optimizer == .adam && adam.learningRate == 0.001 && adam.weightDecay == 0)
+        #expect(adam.beta1 == 0.9 && adam.beta2 == 0.999 && adam.epsilon == 1e-8)
+        let adamw = try MNISTTUICommand.parse(["--optimizer", "adamw"]).trainingConfig()
+        #expect(adamw.optimizer == .adamw && adamw.learningRate == 0.001 && adamw.weightDecay == 0.01)
+        let given = try MNISTTUICommand.parse(["--optimizer", "adamw", "--lr", "0.003", "--weight-decay", "0"]).trainingConfig()
+        #expect(given.learningRate == 0.003 && given.weightDecay == 0)
+        #expect(parseError(["--optimizer", "adam", "--momentum", "0.9"]) == "--momentum is for sgd only, not adam")
+        #expect(try MNISTTUICommand.parse(["--optimizer", "sgd", "--momentum", "0.9"]).trainingConfig().momentum == 0.9)
+    }
+
+    @Test("every engine configuration error maps to a message naming a flag, and a status")
+    func engineErrorsNameFlags() {
+        let optionErrors: [TrainingConfigError] = [
+            .epochs(0), .batchSize(0), .learningRate(-1), .momentum(2), .momentumWithoutSGD(.adam), .weightDecay(-1),
+            .hidden([]), .threads(0), .trainLimit(0), .memory(needed: 2_000_000_000, available: 1_000_000_000, parameterCount: 9),
+            .snapshot(.batchSize(saved: 256, run: 100)), .snapshot(.optimizer(saved: "sgd", run: "adam")),
+            .snapshot(.nothingToDo(epochsDone: 2, target: 2)),
+        ]
+        for error in optionErrors {
+            #expect(error.commandLineMessage.contains("--"), "\(error)")
+            #expect(!error.description.contains("--"), "the engine's own words name no flag: \(error)")
+            #expect(error.exitStatus == 64)
+        }
+        #expect(TrainingConfigError.dataset("empty").exitStatus == 1)
+        #expect(TrainingConfigError.snapshot(.layers(saved: [1, 2], run: [1, 3])).exitStatus == 1)
+        #expect(TrainingConfigError.memory(needed: 2_000_000_000, available: 1_000_000_000, parameterCount: 9).commandLineMessage
+            == "--hidden and --batch-size ask for 9 parameters and about 2.0 GB of memory (with --optimizer's state); this machine has 1.0 GB: choose smaller layers")
+    }
+
+    @Test("a network slow to initialise gets a one-line notice with its size; a small one none (issue 13)")
+    func slowStartNotice() throws {
+        let big = try MNISTTUICommand.parse(["--hidden", "16384,16384"]).trainingConfig()
+        let count = 784 * 16384 + 16384 + 16384 * 16384 + 16384 + 16384 * 10 + 10
+        #expect(SlowStartNotice.message(config: big, parameterCount: count)
+            == "--hidden 16384,16384 makes 281477130 parameters; initialising them takes a while (roughly 19 s)")
+        let small = try MNISTTUICommand.parse([]).trainingConfig()
+        #expect(SlowStartNotice.message(config: small, parameterCount: 535_818) == nil)
     }
 
     @Test("unknown --dataset and --init values are refused")

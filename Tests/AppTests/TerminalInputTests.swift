@@ -1,3 +1,4 @@
+import Cells
 import Testing
 import Dashboard
 @testable import App

@@ -1,3 +1,4 @@
+import Cells
 import Testing
 import Engine
 import MNISTData
@@ -54,6 +55,21 @@ import MNISTData
         #expect(state.handle(.character("m"), now: 5000).isEmpty)
         #expect(state.browser != nil)
         #expect(!state.wantsQuit)
+    }
+
+    /// Issue 13: after a divergence the header said "rolled back to epoch 1" but still showed the
+    /// diverging batch's position; the position shown is the one training continues from.
+    @Test func aRollbackMovesTheHeaderBackToTheEpochStart() {
+        var state = Self.evaluated()
+        let before = state.lastBatch?.batch ?? 0
+        #expect(before > 0)
+        let d = Divergence(epoch: state.lastBatch?.epoch ?? 1, batch: before, loss: .nan, learningRate: 500,
+                           rolledBackToEpoch: 1)
+        state.apply(.stateChanged(.diverged(d)), now: 10)
+        let header = DashboardView.render(state, width: 120, height: 40, now: 10).lines[0]
+        #expect(header.contains("epoch 1/"))
+        #expect(header.contains("batch 0/"))
+        #expect(state.lastBatch?.step == 0)
     }
 
     @Test func divergedShowsAndResumes() {
@@ -250,7 +266,7 @@ import MNISTData
     @Test func saveAsksForACheckpointAndSaysWhere() {
         var state = Self.fresh()
         state.checkpointPath = "run.ckpt"
-        #expect(state.handle(.character("s"), now: 3) == [.saveCheckpoint])
+        #expect(state.handle(.character("s"), now: 3) == [.saveCheckpoint(path: "run.ckpt", thenQuit: false)])
         let keys = DashboardView.render(state, width: 80, height: 24, now: 4).lines[23]
         #expect(keys.contains("run.ckpt"))
         let later = DashboardView.render(state, width: 80, height: 24, now: 3 + AppState.messageSeconds + 1).lines[23]

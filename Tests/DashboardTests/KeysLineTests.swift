@@ -8,7 +8,7 @@ import Testing
 
     static func line(_ state: AppState, width: Int = 80, now: Double = 1) -> String {
         drawWidget(width: width, height: 1, color: false) { grid, rect, theme in
-            KeysLine.draw(state, in: rect, grid: &grid, theme: theme, now: now)
+            KeysLine.draw(state.keysLine, in: rect, grid: &grid, theme: theme, now: now)
         }.lines[0]
     }
 

@@ -1,3 +1,4 @@
+import Cells
 import Testing
 import Engine
 @testable import Dashboard
@@ -30,7 +31,7 @@ import Engine
 
     static func draw(_ state: AppState, width: Int = 38, unicode: Bool = true) -> CellGrid {
         drawWidget(width: width, height: 12, unicode: unicode, color: false) { grid, rect, theme in
-            ConfusionPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            ConfusionPanel.draw(state.confusionPanel, in: rect, grid: &grid, theme: theme)
         }
     }
 
@@ -66,12 +67,12 @@ import Engine
 
     @Test func legendExplainsTheMarkersOnlyInTheNarrowVariant() {
         let state = Self.state()
-        #expect(ConfusionPanel.legend(state, innerWidth: 38) == "diagonal recall % (** 100) · ++ ≥100")
-        #expect(ConfusionPanel.legend(state, innerWidth: 51) == "")
-        #expect(ConfusionPanel.legend(AppStateTests.fresh(), innerWidth: 38) == "")
+        #expect(ConfusionPanel.legend(state.confusionPanel, innerWidth: 38) == "diagonal recall % (** 100) · ++ ≥100")
+        #expect(ConfusionPanel.legend(state.confusionPanel, innerWidth: 51) == "")
+        #expect(ConfusionPanel.legend(AppStateTests.fresh().confusionPanel, innerWidth: 38) == "")
         var ascii = state
         ascii.options = DisplayOptions(unicode: false, color: false)
-        #expect(ConfusionPanel.legend(ascii, innerWidth: 38).hasSuffix("++ >=100"))
+        #expect(ConfusionPanel.legend(ascii.confusionPanel, innerWidth: 38).hasSuffix("++ >=100"))
         // On the 80x24 screen it sits in the confusion panel's bottom border.
         let screen = DashboardView.render(state, width: 80, height: 24, now: 1).lines
         #expect(screen[22].hasSuffix("┘└ diagonal recall % (** 100) · ++ ≥100 ┘"))

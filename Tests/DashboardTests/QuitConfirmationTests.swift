@@ -23,9 +23,44 @@ import MNISTData
         #expect(state.handle(.character("q"), now: 1).isEmpty)
         #expect(state.confirmingQuit && !state.wantsQuit)
         #expect(state.message?.text == AppState.saveBeforeQuitPrompt)
-        #expect(state.handle(.character("y"), now: 2) == [.saveCheckpoint, .quit])
-        #expect(state.wantsQuit && !state.confirmingQuit)
+        #expect(state.handle(.character("y"), now: 2) == [.saveCheckpoint(path: "run.ckpt", thenQuit: true)])
+        #expect(!state.wantsQuit && !state.confirmingQuit)
         #expect(state.message?.text == "saving checkpoint to run.ckpt")
+        // Only once the app reports the save done does the program end.
+        #expect(state.finishSave(.saved(report: "checkpoint saved to run.ckpt (0 epochs done)"), path: "run.ckpt",
+                                 thenQuit: true, now: 2) == [.quit])
+        #expect(state.wantsQuit)
+    }
+
+    /// Issue 13, item 1: a failed save at the quit question used to end the program anyway (exit 0,
+    /// no checkpoint, no message). Now the dashboard stays, the error stays on screen, `s` asks for
+    /// another path, and `q`, `n` still quits without saving.
+    @Test func aFailedSaveAtQuitKeepsTheDashboardOpen() {
+        var state = Self.saving()
+        _ = state.handle(.character("q"), now: 1)
+        _ = state.handle(.character("y"), now: 2)
+        let reason = "run.ckpt: cannot create a temporary file in .: No space left on device"
+        #expect(state.finishSave(.failed(reason: reason), path: "run.ckpt", thenQuit: true, now: 2).isEmpty)
+        #expect(!state.wantsQuit && !state.confirmingQuit)
+        #expect(state.saveFailure == reason)
+        // The error stays up (sticky), long after an ordinary note would have gone.
+        let keys = DashboardView.render(state, width: 200, height: 40, now: 100).lines[39]
+        #expect(keys.contains("No space left on device"))
+        // s opens the path editor with the failed path; typing edits it; Enter saves there.
+        #expect(state.handle(.character("s"), now: 3).isEmpty)
+        #expect(state.pathEditor?.text == "run.ckpt")
+        for _ in 0..<"run.ckpt".count { _ = state.handle(.backspace, now: 3) }
+        for c in "/tmp/b.ckpt" { _ = state.handle(.character(c), now: 3) }
+        #expect(DashboardView.render(state, width: 100, height: 30, now: 3).lines[29].contains("save to: /tmp/b.ckpt_"))
+        #expect(state.handle(.enter, now: 4) == [.saveCheckpoint(path: "/tmp/b.ckpt", thenQuit: false)])
+        #expect(state.finishSave(.saved(report: "checkpoint saved to /tmp/b.ckpt"), path: "/tmp/b.ckpt",
+                                 thenQuit: false, now: 4).isEmpty)
+        #expect(state.saveFailure == nil && state.checkpointPath == "/tmp/b.ckpt")
+        // After another failure, q then n quits without saving.
+        _ = state.finishSave(.failed(reason: reason), path: "/tmp/b.ckpt", thenQuit: false, now: 5)
+        _ = state.handle(.character("q"), now: 6)
+        #expect(state.handle(.character("n"), now: 7) == [.quit])
+        #expect(state.wantsQuit)
     }
 
     @Test func nQuitsWithoutSaving() {

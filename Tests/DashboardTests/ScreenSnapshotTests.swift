@@ -1,3 +1,4 @@
+import Cells
 import Testing
 import Engine
 @testable import Dashboard

@@ -1,3 +1,4 @@
+import Cells
 import Foundation
 import Testing
 @testable import Dashboard

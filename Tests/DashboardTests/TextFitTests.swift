@@ -42,7 +42,7 @@ import Engine
         var state = LossChartTests.state(losses: [2.3, 0.1, 0.01, 0.00043])
         _ = state.handle(.character("L"), now: 0)
         let grid = drawWidget(width: 16, height: 6) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[0].hasPrefix(" 2.30┤"))
         #expect(grid.lines[4].hasPrefix(" 4e-4┤"), "\(grid.lines[4])")   // was "0.000┤"
@@ -51,7 +51,7 @@ import Engine
     @Test func hugeLossesOnTheLinearScaleKeepTheirValue() {
         let state = LossChartTests.state(losses: [2.3, 40, 123_456, 5])
         let grid = drawWidget(width: 16, height: 6) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[0].hasPrefix("1.2e5┤"), "\(grid.lines[0])")   // was "12345┤"
         #expect(grid.lines[4].hasPrefix("    0┤"))

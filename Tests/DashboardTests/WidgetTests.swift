@@ -1,3 +1,4 @@
+import Cells
 import Testing
 import Engine
 import MNISTData
@@ -69,7 +70,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         // 20 equal losses across 2 epochs of 10: a flat line on the top row, ticks at 10 and 20.
         let state = Self.state(losses: Array(repeating: 1, count: 20))
         let grid = drawWidget(width: 16, height: 4) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines == [
             " 1.00┤⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉",
@@ -82,7 +83,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func asciiVariant() {
         let state = Self.state(losses: Array(repeating: 1, count: 20))
         let grid = drawWidget(width: 16, height: 4, unicode: false) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines == [
             " 1.00|**********",
@@ -98,7 +99,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         losses[1234] = 4
         let state = Self.state(losses: losses, bpe: 1000)
         let grid = drawWidget(width: 16, height: 6) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         let plotTop = Array(grid.lines[0].unicodeScalars.dropFirst(6))
         let marked = plotTop.indices.filter { plotTop[$0] != " " }
@@ -111,7 +112,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         var state = Self.state(losses: Array(repeating: 1, count: 20))
         state.apply(.learningRateChanged(from: 0.2, to: 0.1, step: 11), now: 0)
         let grid = drawWidget(width: 16, height: 4) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[0] == " 1.00┤⠉⠉⠉⠉⠉↓0.1⠉")
     }
@@ -120,7 +121,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         var state = Self.state(losses: [1, 0.1, 0.01, 0.01])
         _ = state.handle(.character("L"), now: 0)
         let grid = drawWidget(width: 16, height: 6) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         // Top, middle and bottom labels: the middle is the geometric, not arithmetic, midpoint.
         #expect(grid.lines[0].hasPrefix(" 1.00┤"))
@@ -132,12 +133,12 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         let state = Fixtures.running()
         for (w, h) in [(0, 0), (1, 1), (1, 0), (0, 1), (2, 2), (11, 3), (12, 3), (13, 2), (200, 3)] {
             let grid = drawWidget(width: w, height: h) { grid, rect, theme in
-                LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+                LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
             }
             #expect(grid.lines.count == h)
         }
         let one = drawWidget(width: 1, height: 1) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         #expect(one.lines == ["l"])
     }
@@ -145,7 +146,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func waitsForTheFirstBatch() {
         let state = AppStateTests.fresh()
         let grid = drawWidget(width: 40, height: 3) { grid, rect, theme in
-            LossChart.draw(state, in: rect, grid: &grid, theme: theme)
+            LossChart.draw(state.lossChart, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[1].contains("waiting for the first batch"))
     }
@@ -186,11 +187,11 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         let state = Fixtures.state(fullEpochs: 1, extraBatches: 0)
         // Fixture: after epoch 1 images 3 and 7 are wrong (every 4th, offset by the epoch).
         let grid = drawWidget(width: 44, height: 6) { grid, rect, theme in
-            DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[5] == "  7→7 ✓      2→2 ✓      1→1 ✓      0→6 ✗    ")
         let ascii = drawWidget(width: 44, height: 6, unicode: false) { grid, rect, theme in
-            DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(ascii.lines[5] == "  7>7 +      2>2 +      1>1 +      0>6 x    ")
     }
@@ -199,7 +200,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         let state = Fixtures.state(fullEpochs: 1, extraBatches: 0)
         for color in [true, false] {
             let grid = drawWidget(width: 44, height: 6, color: color) { grid, rect, theme in
-                DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+                DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
             }
             let right = grid[6, 5], wrong = grid[39, 5]
             #expect(right.character == "✓" && wrong.character == "✗")
@@ -214,7 +215,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func beforeAnEvaluationPredictionsArePending() {
         let state = AppStateTests.fresh()
         let grid = drawWidget(width: 44, height: 6) { grid, rect, theme in
-            DigitsPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[5].contains("7→?"))
     }
@@ -243,7 +244,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
 
     @Test func narrowMatrix() {
         let grid = drawWidget(width: 39, height: 12, color: false) { grid, rect, theme in
-            ConfusionPanel.draw(Self.state(focused: false), in: rect, grid: &grid, theme: theme)
+            ConfusionPanel.draw(Self.state(focused: false).confusionPanel, in: rect, grid: &grid, theme: theme)
         }
         // The narrow variant: recall on the diagonal (** for 100%), no recall column.
         #expect(grid.lines == [
@@ -264,7 +265,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
 
     @Test func wideMatrixWithSelection() {
         let grid = drawWidget(width: 51, height: 12) { grid, rect, theme in
-            ConfusionPanel.draw(Self.state(focused: true), in: rect, grid: &grid, theme: theme)
+            ConfusionPanel.draw(Self.state(focused: true).confusionPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[0] == "t\\p  0   1   2   3   4   5   6   7   8   9  recall ")
         #expect(grid.lines[2] == " 1   · 1135  ·   ·   ·   ·   ·   ·   ·   ·  100.0% ")
@@ -278,7 +279,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
 
     @Test func diagonalDistinctWithoutColour() {
         let grid = drawWidget(width: 39, height: 12, color: false) { grid, rect, theme in
-            ConfusionPanel.draw(Self.state(focused: false), in: rect, grid: &grid, theme: theme)
+            ConfusionPanel.draw(Self.state(focused: false).confusionPanel, in: rect, grid: &grid, theme: theme)
         }
         let diagonal = grid[3 + 4 * 3 + 1, 5]   // "94"
         let error = grid[3 + 9 * 3 + 1, 5]      // "12"
@@ -288,7 +289,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
 
     @Test func waitsForAnEvaluation() {
         let grid = drawWidget(width: 39, height: 12) { grid, rect, theme in
-            ConfusionPanel.draw(AppStateTests.fresh(), in: rect, grid: &grid, theme: theme)
+            ConfusionPanel.draw(AppStateTests.fresh().confusionPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines[0].hasPrefix("waiting for the first evaluation"))
     }
@@ -300,7 +301,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func accuracyMarksTheBest() {
         let state = Fixtures.state(fullEpochs: 3, extraBatches: 0)
         let grid = drawWidget(width: 40, height: 6) { grid, rect, theme in
-            AccuracyPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            AccuracyPanel.draw(state.accuracyPanel, in: rect, grid: &grid, theme: theme)
         }
         #expect(grid.lines == [
             "test 95.13%  train 92.88%               ",
@@ -315,7 +316,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
     @Test func statusLines() {
         let state = Fixtures.running()
         let grid = drawWidget(width: 100, height: 2) { grid, rect, theme in
-            StatusBar.draw(state, in: rect, grid: &grid, theme: theme, now: 1047)
+            StatusBar.draw(state.statusBar, in: rect, grid: &grid, theme: theme, now: 1047)
         }
         #expect(grid.lines == [
             " RUNNING   epoch 4/20  batch 117/235 ██████░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░  17%  48k samples/s   ",
@@ -348,7 +349,7 @@ func blockImage(top: Bool, bottom: Bool) -> LabeledImages {
         _ = state.handle(.character("m"), now: 0)
         let digit = try #require(state.browsedDigit)
         let grid = drawWidget(width: 70, height: 16) { grid, rect, theme in
-            BrowserPanel.draw(state, in: rect, grid: &grid, theme: theme)
+            BrowserPanel.draw(state.browserPanel, in: rect, grid: &grid, theme: theme)
         }
         let text = grid.lines.joined(separator: "\n")
         #expect(text.contains("label          \(digit.label)"))

@@ -84,7 +84,8 @@ struct CheckpointTests {
         let checkpoint = try await trainedCheckpoint(dataset, config)
         let s = checkpoint.snapshot
         #expect(s.history.learningRateChanges.count == 1 && s.history.epochs.count == 2)
-        #expect(s.velocity.contains { $0 != 0 } && s.position.initialLoss != nil)
+        #expect(s.optimizerState.buffers.count == 1 && s.optimizerState.buffers[0].contains { $0 != 0 })
+        #expect(s.position.initialLoss != nil && s.optimizerState.step == s.position.step)
         #expect(s.trainCount == 500 && checkpoint.datasetFingerprint == dataset.fingerprint)
 
         let bytes = checkpoint.encoded()
@@ -207,7 +208,7 @@ struct CheckpointTests {
         var bytes = try await tinyCheckpoint().encoded()
         bytes[8] = 3
         #expect(decodeError(bytes)?.description
-            == "/x/run.ckpt: format version 3 is newer than this mnist-tui understands (1)")
+            == "/x/run.ckpt: format version 3 is newer than this mnist-tui understands (2)")
         bytes[8] = 0
         #expect(decodeError(resealed(bytes))?.problem == .invalidVersion(0))
     }
@@ -242,7 +243,10 @@ struct CheckpointTests {
         #expect(problem { $0.parameters.removeLast() }?.contains("parameters") == true)
         #expect(problem { $0.position.batchesDone = 99 }?.contains("impossible") == true)
         #expect(problem { $0.position.epoch = 7 }?.contains("beyond the target") == true)
-        #expect(problem { $0.config.batchSize = 0 }?.contains("--batch-size") == true)
+        #expect(problem { $0.config.batchSize = 0 }?.contains("batch size") == true)
+        #expect(problem { $0.optimizerState.buffers = [] }?.contains("optimizer state buffers") == true)
+        #expect(problem { $0.optimizerState.buffers[0].removeLast() }?.contains("velocity") == true)
+        #expect(problem { $0.config.optimizer = .adam }?.contains("momentum") == true)
         #expect(problem { $0.position.learningRate = .nan }?.contains("learning rate") == true)
         #expect(problem { $0.classCount = 3 }?.contains("outputs") == true)
         #expect(problem { $0.position.epochStartGenerator = SeededGenerator(state: (0, 0, 0, 0)) }?.contains("generator") == true)
@@ -264,11 +268,11 @@ struct CheckpointTests {
         let folder = try temporaryFolder()
         defer { removeTree(folder) }
 
-        // The target is a folder holding a file: the rename fails after the data was written.
+        // The target is a folder holding a file: refused before anything is written.
         #expect(mkdir(folder + "/busy.ckpt", 0o755) == 0)
         try writeBytes([1, 2, 3], to: folder + "/busy.ckpt/keep")
         let renameError = #expect(throws: CheckpointError.self) { try checkpoint.write(to: folder + "/busy.ckpt") }
-        #expect(renameError?.description.hasPrefix("\(folder)/busy.ckpt: cannot rename \(folder)/.busy.ckpt.tmp-") == true)
+        #expect(renameError?.description == "\(folder)/busy.ckpt: cannot write \(folder)/busy.ckpt: it is a folder, not a file")
         #expect(try directoryEntries(folder) == ["busy.ckpt"])
         #expect(try fileBytes(folder + "/busy.ckpt/keep") == [1, 2, 3])
 
@@ -327,7 +331,21 @@ struct CheckpointCorpusTests {
         #expect(checkpoint.snapshot.position.epoch == 2 && checkpoint.snapshot.position.step == 4)
         #expect(checkpoint.snapshot.history.learningRateChanges == [LearningRateChange(step: 2, from: 0.2, to: 0.1)])
         #expect(checkpoint.snapshot.config.trainLimit == 20 && checkpoint.datasetFingerprint == 0x1234)
+        #expect(checkpoint.snapshot.optimizerState.step == 4 && checkpoint.snapshot.optimizerState.buffers.count == 1)
         #expect(checkpoint.encoded() == bytes)
+        let adamw = try Checkpoint.decode(try corpusFile("valid-adamw"), path: "valid-adamw")
+        #expect(adamw.snapshot.config.optimizer == .adamw && adamw.snapshot.optimizerState.buffers.count == 2)
+        #expect(adamw.encoded() == (try corpusFile("valid-adamw")))
+    }
+
+    @Test("a version-1 file (written before optimisers had state of their own) reads as SGD with its velocity")
+    func versionOne() throws {
+        let v1 = try Checkpoint.decode(try corpusFile("valid-v1-mid"), path: "valid-v1-mid")
+        let v2 = try Checkpoint.decode(try corpusFile("valid-mid"), path: "valid-mid")
+        #expect(v1.version == 1 && v2.version == 2)
+        #expect(v1.snapshot == v2.snapshot && v1.datasetFingerprint == v2.datasetFingerprint)
+        // Re-encoded, it is a version-2 file with the same content.
+        #expect(v1.encoded() == (try corpusFile("valid-mid")))
     }
 
     @Test("fuzz finding: a newline in a stored string must not break the one-line error")
@@ -366,5 +384,30 @@ extension CheckpointCorpusTests {
             return
         }
         #expect(what.contains("absurd"))
+    }
+}
+
+@Suite("Checkpoint dataset names")
+struct CheckpointDatasetNameTests {
+    @Test("a dataset (a --data folder) named with a tab, newline or ESC saves a checkpoint that loads",
+          arguments: ["tab\there", "new\nline", "esc\u{1B}[31mape", "\u{7F}del and \u{85}next line"])
+    func controlCharactersInName(name: String) async throws {
+        let synthetic = syntheticDataset(trainCount: 20, testCount: 10, side: 2, classes: 2)
+        let dataset = Dataset(name: name, classNames: synthetic.classNames, train: synthetic.train, test: synthetic.test)
+        var config = smallConfig(epochs: 1)
+        config.hidden = [3]
+        let checkpoint = try await trainedCheckpoint(dataset, config)
+        let folder = try temporaryFolder()
+        defer { removeTree(folder) }
+        try checkpoint.write(to: folder + "/run.ckpt")
+        let loaded = try Checkpoint.read(from: folder + "/run.ckpt")
+        #expect(loaded == checkpoint && loaded.snapshot.datasetName == name)
+        try loaded.verify(dataset: dataset, path: "run.ckpt")
+        // Messages that show the name keep to one line, without raw escapes.
+        let other = Dataset(name: "MNIST", classNames: synthetic.classNames, train: synthetic.train, test: synthetic.test)
+        let error = #expect(throws: CheckpointError.self) { try loaded.verify(dataset: other, path: "run.ckpt") }
+        let message = error?.description ?? ""
+        #expect(!message.contains("\n") && !message.contains("\t") && !message.contains("\u{1B}"), "\(message)")
+        #expect(message.contains(name.debugDescription), "\(message)")
     }
 }

@@ -1,5 +1,5 @@
-// The trainer's plain-SGD batch load (`loadBatchCompacted`) must be the same computation as the
-// full load followed by `compactInputColumns`, bit for bit, in both of its outcomes.
+// The trainer's compacted batch load (`InputBatch.loadCompacted`) must be the same computation as
+// the full load followed by `compactColumns`, bit for bit, in both of its outcomes.
 import MNISTData
 import Testing
 @testable import Engine
@@ -30,23 +30,24 @@ struct CompactedLoadTests {
             return mlp
         }
         let reference = network(), fused = network()
+        let referenceInput = InputBatch(maxBatch: batch, inputSize: 36), fusedInput = InputBatch(maxBatch: batch, inputSize: 36)
         indices.withUnsafeBufferPointer { indices in
-            reference.loadBatch(data, indices: indices)
-            reference.compactInputColumns(batch: batch)
-            fused.loadBatchCompacted(data, indices: indices)
+            referenceInput.load(data, indices: indices)
+            referenceInput.compactColumns(batch: batch)
+            fusedInput.loadCompacted(data, indices: indices)
         }
-        #expect(fused.activeColumnCount == reference.activeColumnCount)
-        #expect((fused.activeColumnCount > 0) == expectCompacted)
+        #expect(fusedInput.activeColumnCount == referenceInput.activeColumnCount)
+        #expect((fusedInput.activeColumnCount > 0) == expectCompacted)
         if !expectCompacted {
-            // The fallback fills the full input exactly as loadBatch does.
-            for i in 0..<(batch * 36) { #expect(fused.input[i] == reference.input[i]) }
+            // The fallback fills the full input exactly as load does.
+            for i in 0..<(batch * 36) { #expect(fusedInput.input[i] == referenceInput.input[i]) }
         }
-        for row in 0..<batch { #expect(fused.labels[row] == reference.labels[row]) }
-        let referenceLoss = reference.forward(batch: batch), fusedLoss = fused.forward(batch: batch)
+        for row in 0..<batch { #expect(fusedInput.labels[row] == referenceInput.labels[row]) }
+        let referenceLoss = reference.forward(referenceInput, batch: batch), fusedLoss = fused.forward(fusedInput, batch: batch)
         #expect(fusedLoss == referenceLoss)
         for i in 0..<(batch * 4) { #expect(fused.probabilities[i] == reference.probabilities[i]) }
-        reference.sgdStep(batch: batch, learningRate: 0.3, momentum: 0, weightDecay: 0)
-        fused.sgdStep(batch: batch, learningRate: 0.3, momentum: 0, weightDecay: 0)
+        makeSGD(reference).step(reference, input: referenceInput, batch: batch, learningRate: 0.3)
+        makeSGD(fused).step(fused, input: fusedInput, batch: batch, learningRate: 0.3)
         #expect(fused.parameterArray() == reference.parameterArray())
     }
 
@@ -66,9 +67,9 @@ struct CompactedLoadTests {
         pixels[2 * 36 + 33] = 1   // image 2, column 33: the smallest non-zero byte
         pixels[0 * 36 + 7] = 255
         let data = LabeledImages(count: 4, rows: 6, cols: 6, pixels: pixels, labels: [0, 1, 2, 3])
-        let mlp = MLP(layerSizes: [36, 5, 4], maxBatch: 4)
-        [Int32](arrayLiteral: 0, 1, 2, 3).withUnsafeBufferPointer { mlp.loadBatchCompacted(data, indices: $0) }
-        #expect(mlp.activeColumnCount == 2)
+        let input = InputBatch(maxBatch: 4, inputSize: 36)
+        [Int32](arrayLiteral: 0, 1, 2, 3).withUnsafeBufferPointer { input.loadCompacted(data, indices: $0) }
+        #expect(input.activeColumnCount == 2)
         compareBothWays(data, indices: [0, 1, 2, 3], expectCompacted: true)
     }
 }

@@ -99,29 +99,29 @@ struct GradientCheckTests {
         expectClose(numeric, d, absolute: 1e-4, "dLogits")
     }
 
-    /// A 6-5-4-3 MLP on a batch of 5, with inputs set directly.
-    func smallMLP() -> (MLP, [Int32]) {
+    /// A 6-5-4-3 MLP and a batch of 5 with inputs set directly.
+    func smallMLP() -> (MLP, InputBatch) {
         let mlp = MLP(layerSizes: [6, 5, 4, 3], maxBatch: 5)
         var generator = SeededGenerator(seed: 11)
         mlp.initialize(.default, generator: &generator)
+        let input = InputBatch(maxBatch: 5, inputSize: 6)
         let x = values(5 * 6, seed: 12)
-        for i in x.indices { mlp.input[i] = x[i] }
+        for i in x.indices { input.input[i] = x[i] }
         let labels: [Int32] = [0, 2, 1, 2, 0]
-        for i in labels.indices { mlp.labels[i] = labels[i] }
-        return (mlp, labels)
+        for i in labels.indices { input.labels[i] = labels[i] }
+        return (mlp, input)
     }
 
     @Test("whole MLP: every parameter's gradient against finite differences")
     func wholeMLP() {
-        let (mlp, _) = smallMLP()
+        let (mlp, input) = smallMLP()
         let batch = 5
-        mlp.forward(batch: batch)
-        mlp.computeGradients(batch: batch)
-        let analytic = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
+        mlp.forward(input, batch: batch)
+        let analytic = gradient(mlp, input, batch: batch)
         var theta = mlp.parameterArray()
         let numeric = centralDifferences(&theta, eps: 1e-3) { p in
             mlp.load(parameters: p)
-            return mlp.forward(batch: batch) / Double(batch)
+            return mlp.forward(input, batch: batch) / Double(batch)
         }
         mlp.load(parameters: theta)
         #expect(analytic.contains { abs($0) > 1e-3 })
@@ -130,20 +130,19 @@ struct GradientCheckTests {
 
     @Test("the folded SGD step equals θ - lr·∇L; momentum and weight decay follow PyTorch's SGD")
     func sgdStep() {
-        let (mlp, _) = smallMLP()
+        let (mlp, input) = smallMLP()
         let batch = 5, lr: Float = 0.3
         let before = mlp.parameterArray()
-        mlp.forward(batch: batch)
-        mlp.computeGradients(batch: batch)
-        let gradient = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
-        mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0, weightDecay: 0)
+        mlp.forward(input, batch: batch)
+        let gradient = gradient(mlp, input, batch: batch)
+        makeSGD(mlp).step(mlp, input: input, batch: batch, learningRate: lr)
         let plain = mlp.parameterArray()
         for i in before.indices { #expect(abs(plain[i] - (before[i] - lr * gradient[i])) < 1e-6) }
 
         // Weight decay 0.1, no momentum: θ = θ - lr (∇L + wd θ).
         mlp.load(parameters: before)
-        mlp.forward(batch: batch)
-        mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0, weightDecay: 0.1)
+        mlp.forward(input, batch: batch)
+        makeSGD(mlp, weightDecay: 0.1).step(mlp, input: input, batch: batch, learningRate: lr)
         let decayed = mlp.parameterArray()
         for i in before.indices {
             #expect(abs(decayed[i] - (before[i] - lr * (gradient[i] + 0.1 * before[i]))) < 1e-6)
@@ -151,44 +150,53 @@ struct GradientCheckTests {
 
         // Momentum 0.9 and weight decay 0.1, two steps on the same batch, against a hand-rolled loop.
         mlp.load(parameters: before)
+        let sgd = makeSGD(mlp, momentum: 0.9, weightDecay: 0.1)
         var theta = before.map(Double.init), v = [Double](repeating: 0, count: before.count)
         for _ in 0..<2 {
-            mlp.forward(batch: batch)
-            mlp.computeGradients(batch: batch)
+            mlp.forward(input, batch: batch)
+            let g = self.gradient(mlp, input, batch: batch)
             for i in theta.indices {
-                v[i] = 0.9 * v[i] + Double(mlp.gradients[i]) + 0.1 * theta[i]
+                v[i] = 0.9 * v[i] + Double(g[i]) + 0.1 * theta[i]
                 theta[i] -= Double(lr) * v[i]
             }
-            mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0.9, weightDecay: 0.1)
+            sgd.step(mlp, input: input, batch: batch, learningRate: lr)
         }
         let momentumResult = mlp.parameterArray()
         for i in theta.indices { #expect(abs(Double(momentumResult[i]) - theta[i]) < 1e-5) }
+        #expect(sgd.state.step == 2)
     }
 
-    @Test("input-column compaction: same loss, and the folded step still equals θ - lr·∇L")
-    func compaction() {
+    /// A [16, 6, 3] network and a batch of 5 whose columns 0-5 and 12 are zero in every row (like
+    /// MNIST's border pixels), the rest varying.
+    func sparseBatch() -> (MLP, InputBatch) {
         let batch = 5, size = 16
         let mlp = MLP(layerSizes: [size, 6, 3], maxBatch: batch)
         var generator = SeededGenerator(seed: 13)
         mlp.initialize(.default, generator: &generator)
-        // Columns 0-5 and 12 are zero in every row (like MNIST's border pixels); the rest vary.
+        let input = InputBatch(maxBatch: batch, inputSize: size)
         let x = values(batch * size, seed: 14).enumerated().map { i, v in
             let column = i % size
             return column < 6 || column == 12 ? 0 : abs(v)
         }
-        for i in x.indices { mlp.input[i] = x[i] }
-        for i in 0..<batch { mlp.labels[i] = Int32(i % 3) }
-        let plainLoss = mlp.forward(batch: batch)
-        mlp.computeGradients(batch: batch)
-        let gradient = Array(UnsafeBufferPointer(start: mlp.gradients, count: mlp.parameterCount))
+        for i in x.indices { input.input[i] = x[i] }
+        for i in 0..<batch { input.labels[i] = Int32(i % 3) }
+        return (mlp, input)
+    }
+
+    @Test("input-column compaction: same loss, and the folded step still equals θ - lr·∇L")
+    func compaction() {
+        let (mlp, input) = sparseBatch()
+        let batch = 5
+        let plainLoss = mlp.forward(input, batch: batch)
+        let gradient = gradient(mlp, input, batch: batch)
         let before = mlp.parameterArray()
 
-        mlp.compactInputColumns(batch: batch)
-        #expect(mlp.activeColumnCount == size - 7)
-        let compactLoss = mlp.forward(batch: batch)
+        input.compactColumns(batch: batch)
+        #expect(input.activeColumnCount == 16 - 7)
+        let compactLoss = mlp.forward(input, batch: batch)
         #expect(abs(compactLoss - plainLoss) < 1e-5)
         let lr: Float = 0.5
-        mlp.sgdStep(batch: batch, learningRate: lr, momentum: 0, weightDecay: 0)
+        makeSGD(mlp).step(mlp, input: input, batch: batch, learningRate: lr)
         let after = mlp.parameterArray()
         for i in before.indices { #expect(abs(after[i] - (before[i] - lr * gradient[i])) < 1e-6) }
         // Rows of W0 for inactive columns are untouched, bit for bit.
@@ -196,8 +204,45 @@ struct GradientCheckTests {
             for j in 0..<6 { #expect(after[column * 6 + j] == before[column * 6 + j]) }
         }
         // A new batch resets the compaction.
-        mlp.loadBatch(LabeledImages(count: 1, rows: 4, cols: 4, pixels: [UInt8](repeating: 9, count: 16), labels: [1]),
-                      range: 0..<1)
-        #expect(mlp.activeColumnCount == 0)
+        input.load(LabeledImages(count: 1, rows: 4, cols: 4, pixels: [UInt8](repeating: 9, count: 16), labels: [1]),
+                   range: 0..<1)
+        #expect(input.activeColumnCount == 0)
     }
+
+    @Test("compaction: the gradient (and beta-scaled targets) equal the uncompacted backward's")
+    func compactedGradientTargets() {
+        let (mlp, input) = sparseBatch()
+        let batch = 5, count = mlp.parameterCount
+        mlp.forward(input, batch: batch)
+        let full = gradient(mlp, input, batch: batch)
+        // A target with beta 0.5 over garbage: every entry becomes 0.5·old + 2·gradient.
+        let old = values(count, seed: 15)
+        var expected = [Float](repeating: 0, count: count)
+        for i in 0..<count { expected[i] = 0.5 * old[i] + 2 * full[i] }
+
+        input.compactColumns(batch: batch)
+        mlp.forward(input, batch: batch)
+        let compacted = gradient(mlp, input, batch: batch)
+        for i in 0..<count { #expect(abs(compacted[i] - full[i]) < 1e-6, "gradient \(i)") }
+        // Inactive rows get exactly zero (not stale values from the workspace).
+        for column in [0, 5, 12] { for j in 0..<6 { #expect(compacted[column * 6 + j] == 0) } }
+        var buffer = old
+        buffer.withUnsafeMutableBufferPointer { target in
+            mlp.backward(input, batch: batch, into: GradientTarget(buffer: target.baseAddress!, alpha: 2, beta: 0.5))
+        }
+        for i in 0..<count { #expect(abs(buffer[i] - expected[i]) < 1e-5, "target \(i)") }
+    }
+
+    /// ∂L/∂θ of the batch of the last forward pass, as an array.
+    func gradient(_ mlp: MLP, _ input: InputBatch, batch: Int) -> [Float] {
+        var g = [Float](repeating: 7, count: mlp.parameterCount)  // garbage: must be overwritten
+        g.withUnsafeMutableBufferPointer { mlp.computeGradients(input, batch: batch, into: $0.baseAddress!) }
+        return g
+    }
+}
+
+/// Plain SGD (momentum 0) or SGD with momentum for `mlp`.
+func makeSGD(_ mlp: MLP, momentum: Float = 0, weightDecay: Float = 0) -> SGD {
+    SGD(momentum: momentum, weightDecay: weightDecay,
+        state: OptimizerState(names: momentum > 0 ? ["velocity"] : [], parameterCount: mlp.parameterCount))
 }

@@ -246,21 +246,60 @@ struct ConfigurationErrorTests {
         }
     }
 
-    @Test("each bad option gets a one-line error naming it")
+    @Test("each bad field gets a structured error whose one-line message names the field, not a flag")
     func messages() {
-        #expect(message { $0.learningRate = .nan } == "--lr must be a finite number > 0, got nan")
-        #expect(message { $0.learningRate = 0 } == "--lr must be a finite number > 0, got 0.0")
-        #expect(message { $0.learningRate = -.infinity } == "--lr must be a finite number > 0, got -inf")
-        #expect(message { $0.batchSize = 0 } == "--batch-size must be an integer > 0, got 0")
-        #expect(message { $0.epochs = -1 } == "--epochs must be an integer > 0, got -1")
-        #expect(message { $0.hidden = [] } == "--hidden must list one or more layer widths > 0 (e.g. 512,256), got nothing")
-        #expect(message { $0.hidden = [512, 0] } == "--hidden must list one or more layer widths > 0 (e.g. 512,256), got 512,0")
-        #expect(message { $0.trainLimit = 0 } == "--train-limit must be an integer > 0, got 0")
-        #expect(message { $0.threads = 0 } == "--threads must be an integer from 1 to 256, got 0")
-        #expect(message { $0.momentum = 1 } == "--momentum must be a finite number >= 0 and < 1, got 1.0")
-        #expect(message { $0.weightDecay = -0.5 } == "--weight-decay must be a finite number >= 0, got -0.5")
+        #expect(message { $0.learningRate = .nan } == "the learning rate must be a finite number > 0, got nan")
+        #expect(message { $0.learningRate = 0 } == "the learning rate must be a finite number > 0, got 0.0")
+        #expect(message { $0.learningRate = -.infinity } == "the learning rate must be a finite number > 0, got -inf")
+        #expect(message { $0.batchSize = 0 } == "the batch size must be an integer > 0, got 0")
+        #expect(message { $0.epochs = -1 } == "the epoch count must be an integer > 0, got -1")
+        #expect(message { $0.hidden = [] } == "the hidden layers must be one or more widths > 0 (e.g. 512,256), got nothing")
+        #expect(message { $0.hidden = [512, 0] } == "the hidden layers must be one or more widths > 0 (e.g. 512,256), got 512,0")
+        #expect(message { $0.trainLimit = 0 } == "the train limit must be an integer > 0, got 0")
+        #expect(message { $0.threads = 0 } == "the thread count must be an integer from 1 to 256, got 0")
+        #expect(message { $0.momentum = 1 } == "the momentum must be a finite number >= 0 and < 1, got 1.0")
+        #expect(message { $0.weightDecay = -0.5 } == "the weight decay must be a finite number >= 0, got -0.5")
+        #expect(message { $0.optimizer = .adam; $0.momentum = 0.9 } == "the momentum is for sgd only, not adam")
+        #expect(message { $0.optimizer = .adam; $0.beta2 = 1 } == "the Adam betas must be finite numbers >= 0 and < 1, got 0.9 and 1.0")
+        #expect(message { $0.optimizer = .adamw; $0.epsilon = 0 } == "the Adam epsilon must be a finite number > 0, got 0.0")
         #expect(message { $0.trainLimit = 1_000_000 } == nil)  // clamped to the training set
+        #expect(message { $0.optimizer = .adamw; $0.learningRate = 0.001 } == nil)
         #expect(message { _ in } == nil)
+        #expect(throws: TrainingConfigError.momentumWithoutSGD(.adamw)) {
+            var config = TrainingConfig()
+            config.optimizer = .adamw
+            config.momentum = 0.5
+            try config.validate()
+        }
+    }
+
+    @Test("a run too large for memory is refused before anything is allocated, with the figure")
+    func tooLargeForMemory() throws {
+        var config = smallConfig()
+        config.hidden = [4096, 4096]
+        let dataset = syntheticDataset(trainCount: 20, testCount: 5)
+        // 64 + 4096 + 4096 + 10 wide: 17.1 M parameters, 68 MB each copy; plain SGD keeps 2 copies.
+        let error = #expect(throws: TrainingConfigError.self) {
+            try Trainer(dataset: dataset, config: config, resumingFrom: nil, afterBatch: nil, memoryLimit: 100_000_000)
+        }
+        guard case .memory(let needed, let available, let count)? = error else {
+            Issue.record("not a memory error: \(String(describing: error))")
+            return
+        }
+        #expect(count == 64 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 10 + 10)
+        #expect(needed > 2 * 4 * count && needed < 3 * 4 * count && available == 100_000_000)
+        #expect(error?.description == "the network (17088522 parameters) needs about \(MemoryEstimate.format(needed)) of memory; this machine has 100 MB")
+        #expect(MemoryEstimate.format(needed).hasPrefix("13"), "\(needed)")
+        // Adam keeps m, v, their rollback copies and a gradient: 7 copies.
+        config.optimizer = .adam
+        config.learningRate = 0.001
+        let adamError = #expect(throws: TrainingConfigError.self) {
+            try Trainer(dataset: dataset, config: config, resumingFrom: nil, afterBatch: nil, memoryLimit: 300_000_000)
+        }
+        if case .memory(let adamNeeds, _, _)? = adamError { #expect(adamNeeds > 7 * 4 * count) } else { Issue.record("Adam fitted") }
+        // The same network within the limit starts.
+        config.optimizer = .sgd
+        _ = try Trainer(dataset: dataset, config: config, resumingFrom: nil, afterBatch: nil, memoryLimit: 1_000_000_000)
     }
 
     @Test("datasets the engine cannot index safely are refused")

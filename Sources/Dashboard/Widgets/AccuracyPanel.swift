@@ -1,12 +1,14 @@
 // The accuracy panel: latest train and test accuracy, the best epoch, and a table of epochs with
 // a bar for test accuracy.
+import Cells
+import Engine
 
 enum AccuracyPanel {
-    static func title(_ state: AppState) -> String { "Accuracy" }
+    static let title = "Accuracy"
 
-    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+    /// Draws the epochs' figures (its slice of the state: `AppState.accuracyPanel`).
+    static func draw(_ epochs: [EpochSummary], in rect: Rect, grid: inout CellGrid, theme: Theme) {
         guard !rect.isEmpty else { return }
-        let epochs = state.epochs.map(\.summary)  // the table needs no step positions
         guard let last = epochs.last else {
             grid.put("waiting for the first evaluation…", x: rect.x, y: rect.y, style: theme.style(.dim),
                      limit: rect.width)
@@ -53,4 +55,9 @@ enum AccuracyPanel {
             }
         }
     }
+}
+
+extension AppState {
+    /// What the accuracy panel draws: each epoch's figures (no step positions).
+    var accuracyPanel: [EpochSummary] { epochs.map(\.summary) }
 }

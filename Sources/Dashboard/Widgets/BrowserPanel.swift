@@ -1,10 +1,28 @@
+import Cells
+import Engine
+import MNISTData
 import Foundation
 
 // The misclassified-digit browser: one digit large, its label and prediction, the top-3 softmax
 // probabilities and its cross-entropy.
 
+/// What the misclassified-digit browser draws: its slice of the state.
+struct BrowserModel {
+    var browser: BrowserState?
+    var browsedDigit: Misclassified?
+    var info: RunInfo
+    var latest: EpochMetrics?
+    var testImages: LabeledImages
+}
+
+extension AppState {
+    var browserPanel: BrowserModel {
+        BrowserModel(browser: browser, browsedDigit: browsedDigit, info: info, latest: latest, testImages: testImages)
+    }
+}
+
 enum BrowserPanel {
-    static func title(_ state: AppState) -> String {
+    static func title(_ state: BrowserModel) -> String {
         guard let browser = state.browser else { return "Misclassified" }
         var title = "Misclassified"
         if let filter = browser.filter { title += " · true \(filter.truth), predicted \(filter.predicted)" }
@@ -12,7 +30,7 @@ enum BrowserPanel {
         return title
     }
 
-    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+    static func draw(_ state: BrowserModel, in rect: Rect, grid: inout CellGrid, theme: Theme) {
         guard !rect.isEmpty, let browser = state.browser else { return }
         guard let digit = state.browsedDigit else {
             var text = "no misclassified digits"
@@ -71,7 +89,7 @@ enum BrowserPanel {
         let pTrue = digit.probabilities.indices.contains(digit.label) ? Double(digit.probabilities[digit.label]) : 0
         let crossEntropy = -log(max(pTrue, 1e-45))
         line("p(label)", Format.percent(pTrue, decimals: 1), .value)
-        line("cross-entropy", String(format: "%.3f", crossEntropy) + " = -log p(\(digit.label))", .value)
+        line("cross-entropy", Format.c("%.3f", crossEntropy) + " = -log p(\(digit.label))", .value)
         y += 1
         if y < rect.maxY {
             let hint = theme.options.unicode ? "←/→ h/l move · Esc closes"
@@ -84,7 +102,7 @@ enum BrowserPanel {
     }
 
     /// On tall screens, the next digits of the list as thumbnails, so the user sees what is ahead.
-    static func drawUpcoming(_ state: AppState, browser: BrowserState, in rect: Rect, grid: inout CellGrid,
+    static func drawUpcoming(_ state: BrowserModel, browser: BrowserState, in rect: Rect, grid: inout CellGrid,
                              theme: Theme) {
         let (w, h) = (14, 7)
         guard rect.height >= h + 2, browser.items.count > 1, let latest = state.latest else { return }

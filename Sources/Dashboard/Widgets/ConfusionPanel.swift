@@ -7,6 +7,23 @@
 // percent (rounded down, "**" for 100%), off-diagonal counts up to 99 as numbers and 100 or more
 // as "++". The legend sits in the panel's bottom border, and the footer gives the selected cell's
 // exact count, so nothing is lost.
+import Cells
+import Engine
+
+/// What the confusion panel draws: its slice of the state.
+struct ConfusionModel {
+    /// The latest evaluation (its matrix and epoch), if any.
+    var latest: EpochMetrics?
+    var options: DisplayOptions
+    var focus: Focus
+    var selection: MatrixCell
+}
+
+extension AppState {
+    var confusionPanel: ConfusionModel {
+        ConfusionModel(latest: latest, options: options, focus: focus, selection: selection)
+    }
+}
 
 enum ConfusionPanel {
     /// Rows the panel needs: border, header, one per class, footer.
@@ -42,7 +59,7 @@ enum ConfusionPanel {
     }
 
     /// The legend for the panel's bottom border: empty in the wide variant (or before an evaluation).
-    static func legend(_ state: AppState, innerWidth: Int) -> String {
+    static func legend(_ state: ConfusionModel, innerWidth: Int) -> String {
         guard let matrix = state.latest?.confusion, matrix.classes > 0,
               isNarrow(width: innerWidth, classes: matrix.classes) else { return "" }
         let perfect = (0..<matrix.classes).contains { matrix.rowTotal($0) > 0 && matrix[$0, $0] == matrix.rowTotal($0) }
@@ -50,7 +67,7 @@ enum ConfusionPanel {
         return "diagonal recall %" + (perfect ? " (\(perfectMarker) 100)" : "") + " · \(manyMarker) \(atLeast)\(manyThreshold)"
     }
 
-    static func title(_ state: AppState) -> String {
+    static func title(_ state: ConfusionModel) -> String {
         state.latest.map { "Confusion · epoch \($0.epoch)" } ?? "Confusion"
     }
 
@@ -65,7 +82,7 @@ enum ConfusionPanel {
         }
     }
 
-    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+    static func draw(_ state: ConfusionModel, in rect: Rect, grid: inout CellGrid, theme: Theme) {
         guard !rect.isEmpty else { return }
         guard let matrix = state.latest?.confusion, matrix.classes > 0 else {
             grid.put("waiting for the first evaluation…", x: rect.x, y: rect.y, style: theme.style(.dim),

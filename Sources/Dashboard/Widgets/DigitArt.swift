@@ -1,3 +1,4 @@
+import Cells
 import MNISTData
 
 // Draws one image from its pixels at any size: half-blocks (▀▄█, two pixels a cell, vertically)

@@ -1,6 +1,19 @@
+import Cells
+import Engine
 import MNISTData
 
 // The digits panel: the first test images with their label and the model's latest prediction.
+
+/// What the digits panel draws: its slice of the state.
+struct DigitsModel {
+    /// The latest evaluation (its predictions), if any.
+    var latest: EpochMetrics?
+    var testImages: LabeledImages
+}
+
+extension AppState {
+    var digitsPanel: DigitsModel { DigitsModel(latest: latest, testImages: testImages) }
+}
 
 enum DigitsPanel {
     /// Digit sizes tried, largest first: (columns, rows). Half-blocks make cells square pairs.
@@ -18,12 +31,12 @@ enum DigitsPanel {
         return fits.first { $0.columns * $0.rows >= 8 } ?? fits.first { $0.columns * $0.rows >= 3 } ?? fits.first
     }
 
-    static func title(_ state: AppState) -> String {
+    static func title(_ state: DigitsModel) -> String {
         if let latest = state.latest { return "Digits · label→prediction, epoch \(latest.epoch)" }
         return "Digits"
     }
 
-    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+    static func draw(_ state: DigitsModel, in rect: Rect, grid: inout CellGrid, theme: Theme) {
         guard !rect.isEmpty else { return }
         let images = state.testImages
         guard images.count > 0 else {

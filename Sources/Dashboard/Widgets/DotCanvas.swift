@@ -1,4 +1,5 @@
 // A canvas of 2x4 dots per cell, drawn as braille (U+2800...) or, in ASCII mode, as . ' : *.
+import Cells
 
 /// Which series a dot belongs to; a cell takes the style of its highest layer.
 enum DotLayer: UInt8, Sendable {

@@ -1,4 +1,5 @@
 // The `?` overlay: every key, in a box over the middle of the screen.
+import Cells
 
 enum HelpOverlay {
     static func lines(theme: Theme) -> [(String, String)] {

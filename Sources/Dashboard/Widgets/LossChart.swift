@@ -1,11 +1,30 @@
+import Cells
+import Engine
 import Foundation
 
 // The loss panel: every per-batch loss as dots (min and max per column, so spikes survive
 // compression), its EMA as a line, per-epoch test loss markers, epoch ticks, lr-change marks.
 
+/// What the loss chart draws: its slice of the state.
+struct LossChartModel {
+    var lossScale: LossScale
+    var losses: LossHistory
+    var batchesPerEpoch: Int
+    var epochs: [EpochPoint]
+    var learningRateChanges: [LearningRateChange]
+    var divergences: [Divergence]
+}
+
+extension AppState {
+    var lossChart: LossChartModel {
+        LossChartModel(lossScale: lossScale, losses: losses, batchesPerEpoch: batchesPerEpoch, epochs: epochs,
+                       learningRateChanges: learningRateChanges, divergences: divergences)
+    }
+}
+
 enum LossChart {
     /// Panel title, naming the scale and its key.
-    static func title(_ state: AppState) -> String {
+    static func title(_ state: LossChartModel) -> String {
         "Loss · " + (state.lossScale == .linear ? "linear" : "log") + " [L]"
     }
 
@@ -15,7 +34,7 @@ enum LossChart {
     }
 
     /// Draws the chart (axes included) inside `rect`.
-    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+    static func draw(_ state: LossChartModel, in rect: Rect, grid: inout CellGrid, theme: Theme) {
         guard rect.width >= 12, rect.height >= 3 else {
             drawSummary(state, in: rect, grid: &grid, theme: theme)
             return
@@ -171,7 +190,7 @@ enum LossChart {
         } else {
             let top = abs(scale.high)
             let decimals = top >= 100 ? 0 : top >= 10 ? 1 : top >= 0.1 ? 2 : 3
-            text = String(format: "%.\(decimals)f", value)
+            text = Format.c("%.\(decimals)f", value)
         }
         return text.count <= axisLabelWidth ? text : Format.scientific(value, width: axisLabelWidth)
     }
@@ -180,7 +199,7 @@ enum LossChart {
     static let axisLabelWidth = 5
 
     /// Too small for a chart: the latest figures as text.
-    private static func drawSummary(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme) {
+    private static func drawSummary(_ state: LossChartModel, in rect: Rect, grid: inout CellGrid, theme: Theme) {
         guard !rect.isEmpty else { return }
         let i = state.losses.count - 1
         let text = i >= 0 ? "loss " + Format.loss(Double(state.losses.raw[i])) : "loss --"

@@ -1,7 +1,30 @@
+import Cells
 import Engine
 
 // The two status lines: state, epoch, batch with a progress bar, throughput; then elapsed, ETA,
 // lr, model, init and dataset (or, when diverged, where and what to do).
+
+/// What the status lines draw: their slice of the state.
+struct StatusModel {
+    var runState: RunState
+    var info: RunInfo
+    var lastBatch: BatchMetrics?
+    /// The last epoch evaluated, if any.
+    var lastEpoch: Int?
+    var batchesPerEpoch: Int
+    var learningRate: Float
+    var startTime: Double
+    var endTime: Double?
+
+    var totalEpochs: Int { info.config.epochs }
+}
+
+extension AppState {
+    var statusBar: StatusModel {
+        StatusModel(runState: runState, info: info, lastBatch: lastBatch, lastEpoch: epochs.last?.summary.epoch,
+                    batchesPerEpoch: batchesPerEpoch, learningRate: learningRate, startTime: startTime, endTime: endTime)
+    }
+}
 
 enum StatusBar {
     static func stateWord(_ state: RunState) -> (String, Role) {
@@ -14,7 +37,7 @@ enum StatusBar {
         }
     }
 
-    static func draw(_ state: AppState, in rect: Rect, grid: inout CellGrid, theme: Theme, now: Double) {
+    static func draw(_ state: StatusModel, in rect: Rect, grid: inout CellGrid, theme: Theme, now: Double) {
         guard !rect.isEmpty else { return }
         let (word, role) = stateWord(state.runState)
         var x = grid.put(" " + word + " ", x: rect.x, y: rect.y, style: theme.style(role), limit: rect.width)
@@ -26,7 +49,7 @@ enum StatusBar {
         }
         let bpe = state.batchesPerEpoch
         let batch = state.lastBatch
-        let epoch = batch?.epoch ?? max(state.info.firstEpoch, state.epochs.last.map { $0.summary.epoch } ?? 0)
+        let epoch = batch?.epoch ?? max(state.info.firstEpoch, state.lastEpoch ?? 0)
         segment("epoch ", "\(epoch)/\(state.totalEpochs)", y: rect.y)
         segment("batch ", "\(batch?.batch ?? 0)/\(bpe)", y: rect.y)
         let rate = batch.map { Format.rate($0.samplesPerSecond) + " samples/s" } ?? "-- samples/s"
@@ -76,7 +99,7 @@ enum StatusBar {
     }
 
     /// Fraction of the whole run trained (0...1).
-    static func overallProgress(_ state: AppState) -> Double {
+    static func overallProgress(_ state: StatusModel) -> Double {
         if state.runState == .done { return 1 }
         guard let batch = state.lastBatch, state.totalEpochs > 0, batch.batchesPerEpoch > 0 else { return 0 }
         let first = state.info.firstEpoch
@@ -86,7 +109,7 @@ enum StatusBar {
     }
 
     /// Remaining training time from the current throughput (evaluation not included).
-    static func eta(_ state: AppState) -> String {
+    static func eta(_ state: StatusModel) -> String {
         switch state.runState {
         case .done, .stopped: return "0:00"
         default: break

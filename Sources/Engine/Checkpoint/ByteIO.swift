@@ -140,6 +140,15 @@ struct LittleEndianReader {
         return text
     }
 
+    /// A string naming one of `T`'s cases (the error quotes and escapes what it found: file content
+    /// must not break the one-line message).
+    mutating func choice<T: RawRepresentable>(_ what: String, of type: T.Type) throws(ByteReadError) -> T
+        where T.RawValue == String {
+        let name = try string(what, maxBytes: 64)
+        guard let value = T(rawValue: name) else { throw ByteReadError(what: "unknown \(what) \(name.debugDescription)") }
+        return value
+    }
+
     /// A u64 element count, checked against the bytes left for `elementSize`-byte elements before
     /// anything is allocated (a count claiming 2^60 elements fails here, cheaply).
     mutating func count(_ what: String, elementSize: Int) throws(ByteReadError) -> Int {

@@ -50,7 +50,8 @@ extension Checkpoint {
         var header = LittleEndianReader(bytes, from: preludeSize, to: headerEnd)
         var payload = LittleEndianReader(bytes, from: headerEnd, to: checksumOffset)
         do throws(ByteReadError) {
-            let checkpoint = try decodeContent(header: &header, payload: &payload)
+            var checkpoint = try decodeContent(header: &header, payload: &payload, version: version)
+            checkpoint.version = version
             guard header.isAtEnd else { throw ByteReadError(what: "\(header.remaining) unread bytes at the header's end") }
             guard payload.isAtEnd else { throw ByteReadError(what: "\(payload.remaining) unread bytes at the payload's end") }
             try checkpoint.validate()
@@ -60,8 +61,8 @@ extension Checkpoint {
         }
     }
 
-    private static func decodeContent(header h: inout LittleEndianReader,
-                                      payload p: inout LittleEndianReader) throws(ByteReadError) -> Checkpoint {
+    private static func decodeContent(header h: inout LittleEndianReader, payload p: inout LittleEndianReader,
+                                      version: UInt32) throws(ByteReadError) -> Checkpoint {
         let layerCount = try h.count("layer", elementSize: 8)
         guard (3...maxLayers).contains(layerCount) else {
             throw ByteReadError(what: "\(layerCount) layer sizes (needs input, at least one hidden, output; at most \(maxLayers))")
@@ -74,10 +75,7 @@ extension Checkpoint {
         }
         var config = TrainingConfig()
         config.hidden = Array(layerSizes[1..<(layerSizes.count - 1)])
-        let scheme = try h.string("init scheme", maxBytes: 64)
-        // debugDescription quotes and escapes: file content must not break the one-line message.
-        guard let initScheme = InitScheme(rawValue: scheme) else { throw ByteReadError(what: "unknown init scheme \(scheme.debugDescription)") }
-        config.initScheme = initScheme
+        config.initScheme = try h.choice("init scheme", of: InitScheme.self)
         config.epochs = try h.i64("epochs")
         config.batchSize = try h.i64("batch size")
         config.learningRate = try h.f32("learning rate")
@@ -92,12 +90,16 @@ extension Checkpoint {
             throw ByteReadError(what: "train limit flag \(hasLimit) with limit \(limit)")
         }
         config.trainLimit = hasLimit == 1 ? limit : nil
-
-        let name = try h.string("dataset name", maxBytes: maxNameBytes)
-        // The name appears in messages: control characters (a newline...) would break their one line.
-        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ByteReadError(what: "the dataset name \(name.debugDescription) contains control characters")
+        if version >= 2 {
+            config.optimizer = try h.choice("optimizer", of: OptimizerKind.self)
+            config.beta1 = try h.f32("beta1")
+            config.beta2 = try h.f32("beta2")
+            config.epsilon = try h.f32("epsilon")
         }
+
+        // Any UTF-8 name: a --data folder may be named with a tab or newline, and what is written
+        // must load (messages show such names escaped: `Checkpoint.printable`).
+        let name = try h.string("dataset name", maxBytes: maxNameBytes)
         let classCount = try h.int("class count", atLeast: 2)
         let trainCount = try h.int("train count", atLeast: 1)
         let testCount = try h.int("test count", atLeast: 0)
@@ -125,7 +127,16 @@ extension Checkpoint {
         position.initialLoss = hasInitialLoss == 1 ? initialLoss : nil
 
         let parameters = try p.floats("parameters")
-        let velocity = try p.floats("velocity")
+        var optimizerState = OptimizerSnapshot()
+        if version >= 2 {
+            optimizerState.step = try p.int("optimizer step", atLeast: 0)
+            let bufferCount = try p.count("optimizer state buffer", elementSize: 8)
+            for _ in 0..<bufferCount { optimizerState.buffers.append(try p.floats("optimizer state")) }
+        } else {
+            let velocity = try p.floats("velocity")
+            optimizerState.step = step
+            if config.momentum > 0 { optimizerState.buffers = [velocity] }
+        }
         var history = RunHistory()
         history.batchLosses = try p.floats("batch losses")
         let changeCount = try p.count("learning-rate change", elementSize: 16)
@@ -145,7 +156,7 @@ extension Checkpoint {
         }
         let snapshot = TrainingSnapshot(config: config, layerSizes: layerSizes, datasetName: name,
                                         classCount: classCount, trainCount: trainCount, testCount: testCount,
-                                        parameters: parameters, velocity: velocity, position: position,
+                                        parameters: parameters, optimizerState: optimizerState, position: position,
                                         history: history)
         return Checkpoint(snapshot: snapshot, datasetFingerprint: fingerprint)
     }
@@ -164,17 +175,19 @@ extension Checkpoint {
         if let limit = s.config.trainLimit, s.trainCount > limit {
             throw ByteReadError(what: "train count \(s.trainCount) exceeds the train limit \(limit)")
         }
-        // Parameter count with overflow checks (sizes are <= 2^24, but there may be 64 layers).
-        var parameterCount = 0
-        for (fanIn, fanOut) in zip(s.layerSizes, s.layerSizes.dropFirst()) {
-            let (weights, o1) = fanIn.multipliedReportingOverflow(by: fanOut)
-            let (layer, o2) = weights.addingReportingOverflow(fanOut)
-            let (total, o3) = parameterCount.addingReportingOverflow(layer)
-            guard !o1, !o2, !o3 else { throw ByteReadError(what: "the layer sizes overflow a parameter count") }
-            parameterCount = total
+        // Sizes are <= 2^24, but there may be 64 layers: the count is overflow-checked.
+        guard let parameterCount = ParameterLayout.parameterCount(layerSizes: s.layerSizes) else {
+            throw ByteReadError(what: "the layer sizes overflow a parameter count")
         }
-        guard s.parameters.count == parameterCount, s.velocity.count == parameterCount else {
-            throw ByteReadError(what: "\(s.parameters.count) parameters and \(s.velocity.count) velocities, the layers need \(parameterCount)")
+        guard s.parameters.count == parameterCount else {
+            throw ByteReadError(what: "\(s.parameters.count) parameters, the layers need \(parameterCount)")
+        }
+        let names = s.config.optimizerStateNames
+        guard s.optimizerState.buffers.count == names.count else {
+            throw ByteReadError(what: "\(s.optimizerState.buffers.count) optimizer state buffers, \(s.config.optimizer.rawValue) keeps \(names.count)")
+        }
+        for (name, buffer) in zip(names, s.optimizerState.buffers) where buffer.count != parameterCount {
+            throw ByteReadError(what: "the optimizer's \(name) holds \(buffer.count) values, the layers need \(parameterCount)")
         }
         // The Trainer reserves one Float per batch of the whole run: an absurd target must not reach it.
         guard s.config.epochs <= Self.maxEpochs else {

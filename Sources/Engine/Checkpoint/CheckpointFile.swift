@@ -1,12 +1,6 @@
 // Reading and atomically writing checkpoint files, straight on POSIX (the system's own reason ends
-// every error message).
-//
-// Atomic write: the bytes go to a new temporary file in the target's folder (mkstemp: a unique
-// name, so two writers never share one), which is fsynced, then renamed over the target (atomic on
-// POSIX within one file system), then the folder is fsynced so the rename itself survives a power
-// loss. Until the rename the previous checkpoint is untouched; after it the new one is complete.
-// A crash or kill -9 at any moment leaves either the old file or the new one, plus at worst a
-// stray ".NAME.tmp-XXXXXX" next to it. On any error the temporary file is removed.
+// every error message). The atomic write is MNISTData's `OutputFile` (shared with the metrics
+// writer): until the rename the previous checkpoint is untouched; after it the new one is complete.
 import MNISTData
 #if canImport(Glibc)
 import Glibc
@@ -67,58 +61,22 @@ extension Checkpoint {
 
     // MARK: Atomic write
 
+    /// Through the one atomic writer the program has (`OutputFile`): a regular file or a new name
+    /// only, symlinks followed; never a device or FIFO (a checkpoint there would be lost).
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(CheckpointError) {
-        func fail(_ operation: String, _ code: Int32 = errno) -> CheckpointError {
-            CheckpointError(path: path, problem: .system(operation: operation, reason: systemErrorText(code)))
-        }
-        let folder = Path.parent(path)
-        var template = Array(Path.join(folder, "." + Path.lastComponent(path) + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }  // a C string: never empty
-        guard fd >= 0 else { throw fail("create a temporary file in \(folder)") }
-        let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        var fdOpen = true
-        var renamed = false
-        defer {
-            if fdOpen { close(fd) }
-            if !renamed { unlink(tempPath) }
-        }
-        // mkstemp creates 0600; a checkpoint is an ordinary file (umask still applies to the choice).
-        let mask = umask(0); umask(mask)
-        _ = fchmod(fd, 0o666 & ~mask)
-        var written = 0
-        let writeError: Int32? = bytes.withUnsafeBytes { buffer in
-            while written < buffer.count {
-                let n = Glibc_write(fd, buffer.baseAddress! + written, buffer.count - written)  // count > 0: base exists
-                if n > 0 { written += n } else if n < 0 && errno != EINTR { return errno } else if n == 0 { return EIO }
-            }
-            return nil
-        }
-        if let writeError { throw fail("write \(tempPath)", writeError) }
-        guard fsync(fd) == 0 else { throw fail("fsync \(tempPath)") }
-        fdOpen = false
-        guard close(fd) == 0 else { throw fail("close \(tempPath)") }
-        guard rename(tempPath, path) == 0 else { throw fail("rename \(tempPath) over it") }
-        renamed = true
-        // Make the rename durable. Failing here leaves a whole, renamed file, so report but the data
-        // is already in place; an O_DIRECTORY open is unsupported on some file systems: ignore that.
-        let dirFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            defer { close(dirFD) }
-            if fsync(dirFD) != 0 && errno != EINVAL && errno != EROFS {
-                throw fail("fsync the folder \(folder)")
-            }
+        do {
+            try OutputFile.replace(path, with: bytes)
+        } catch {
+            throw CheckpointError(path: path, problem: .system(operation: error.operation, reason: error.reason))
         }
     }
 }
 
-// `read`/`write` are shadowed by the static methods above; reach the C functions by other names.
+// `read` is shadowed by the static method above; reach the C function by another name.
 #if canImport(Glibc)
 private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Glibc.read(fd, buffer, count) }
-private func Glibc_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Glibc.write(fd, buffer, count) }
 #elseif canImport(Musl)
 private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Musl.read(fd, buffer, count) }
-private func Glibc_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Musl.write(fd, buffer, count) }
 #elseif canImport(Darwin)
 private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Darwin.read(fd, buffer, count) }
-private func Glibc_write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Darwin.write(fd, buffer, count) }
 #endif

@@ -1,5 +1,5 @@
-// CONTRACT (skeleton): the in-memory screen that widgets draw into and the terminal backend writes
-// out. The dashboard helper owns this module and may add to it (drawing helpers etc.).
+// The in-memory screen: widgets draw into a `CellGrid`, a screen backend writes it out, tests
+// compare grids as text. Shared by Dashboard (which draws) and Terminal (which writes).
 
 /// A colour: the terminal's default, or an index into the 256-colour palette (0-15 are the basic
 /// and bright ANSI colours). Backends map indices down when the terminal has fewer colours.
