@@ -52,6 +52,22 @@ int64_t sk_build_csr(const uint8_t *pixels, int64_t in, const int32_t *indices, 
     return nnz;
 }
 
+int64_t sk_survey(const uint8_t *pixels, int64_t in, const int32_t *indices, int64_t first, int32_t batch,
+                  uint8_t *col_or) {
+    memset(col_or, 0, (size_t)in);
+    int64_t nnz = 0;
+    for (int32_t r = 0; r < batch; r++) {
+        const uint8_t *image = pixels + (indices ? (int64_t)indices[r] : first + r) * in;
+        int32_t lit = 0;  // per image, so the compiler keeps narrow vector lanes
+        for (int64_t k = 0; k < in; k++) {
+            col_or[k] |= image[k];
+            lit += image[k] != 0;
+        }
+        nnz += lit;
+    }
+    return nnz;
+}
+
 int32_t sk_build_csc(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *col_idx,
                      const float *values, const int32_t *col_count, int32_t *col_ptr, int32_t *row_idx,
                      float *csc_values, int32_t *cursor) {

@@ -66,7 +66,7 @@ final class TrainingSession {
         train = dataset.train.prefix(limit)
         let maxBatch = Self.maxBatch(config: config, trainCount: limit, testCount: dataset.test.count)
         mlp = MLP(layerSizes: info.layerSizes, maxBatch: maxBatch)
-        input = InputBatch(maxBatch: maxBatch, inputSize: mlp.inputSize)
+        input = InputBatch(maxBatch: maxBatch, inputSize: mlp.inputSize, threads: config.threads)
         optimizer = config.makeOptimizer(parameterCount: mlp.parameterCount)
         order = .allocate(capacity: limit)
         order.initialize(repeating: 0, count: limit)

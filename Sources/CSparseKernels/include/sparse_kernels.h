@@ -33,6 +33,13 @@ extern const float sk_pixel_scale[256];
 int64_t sk_build_csr(const uint8_t *pixels, int64_t in, const int32_t *indices, int64_t first, int32_t batch,
                      int32_t *row_ptr, int32_t *col_idx, float *values, int32_t *col_count, float *dense);
 
+/// A batch's shape without building it: per input column the OR of its bytes over the batch
+/// (`col_or` [in], overwritten; nonzero = an active column) and, returned, its nonzero pixel count
+/// (nnz). Images as in `sk_build_csr`. What the density rule needs, from a cheap pass, for gathers
+/// that expect the batch to go dense (the dense gather then reads the same bytes, now in cache).
+int64_t sk_survey(const uint8_t *pixels, int64_t in, const int32_t *indices, int64_t first, int32_t batch,
+                  uint8_t *col_or);
+
 /// The dense fallback from the CSR (a pass over the nonzeros): `out[r, slot(k)] = X[r, k]`, zero
 /// elsewhere, out [batch, width]; slot(k) = column_slot[k] (a compaction: k's index among the
 /// active columns, width = their count) or k itself when `column_slot` is NULL (width = in).

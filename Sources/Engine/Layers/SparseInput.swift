@@ -87,7 +87,7 @@ public final class SparseInput {
             preconditionFailure("sparse kernel variant \(variant.rawValue) is not supported on this CPU (callers pick from SparseKernelVariant.supported)")
         }
         precondition(inputSize > 0 && maxBatch > 0 && threads >= 1, "shapes are validated by the caller")
-        precondition(maxBatch * inputSize <= Int(Int32.max), "CSR offsets are Int32")
+        precondition(Self.fits(inputSize: inputSize, maxBatch: maxBatch), "CSR offsets are Int32 (callers check `fits`)")
         self.inputSize = inputSize
         self.maxBatch = maxBatch
         self.variant = variant
@@ -132,6 +132,25 @@ public final class SparseInput {
         build(images, indices: nil, first: range.lowerBound, count: range.count, dense: dense)
     }
 
+    /// Image `r` of the batch is image `indices[r]`, or `first + r` when `indices` is nil (`InputBatch`).
+    func load(_ images: LabeledImages, indices: UnsafePointer<Int32>?, first: Int, count: Int) {
+        build(images, indices: indices, first: first, count: count, dense: nil)
+    }
+
+    /// Whether batches of `maxBatch` images of `inputSize` pixels fit the kernels' Int32 offsets.
+    static func fits(inputSize: Int, maxBatch: Int) -> Bool {
+        let (capacity, overflow) = maxBatch.multipliedReportingOverflow(by: inputSize)
+        return !overflow && capacity <= Int(Int32.max)
+    }
+
+    /// The bytes `init` allocates (the run's memory estimate): the CSR and CSC, and the panels
+    /// (sized for the widest variant, AVX-512's 128 columns).
+    static func bytes(inputSize: Int, maxBatch: Int, threads: Int) -> Double {
+        let entries = Double(maxBatch) * Double(inputSize), float = 4.0
+        return 4 * entries * float + Double(threads) * Double(max(inputSize, maxBatch)) * 128 * float
+            + (Double(maxBatch) + 5 * Double(inputSize)) * float
+    }
+
     private func build(_ images: LabeledImages, indices: UnsafePointer<Int32>?, first: Int, count: Int,
                        dense: UnsafeMutablePointer<Float>?) {
         precondition(count <= maxBatch && images.pixelsPerImage == inputSize, "batch shape checked by the caller")
@@ -171,7 +190,12 @@ public final class SparseInput {
     /// active columns only): nnz / (batch · active columns). 1 for a batch with no zero pixel among its
     /// active columns; about 0.27 for a shuffled MNIST batch of 256, 0.5 for Fashion-MNIST.
     public var density: Double {
-        batch == 0 || activeColumnCount == 0 ? 0 : Double(nonzeroCount) / Double(batch * activeColumnCount)
+        Self.density(nonzeros: nonzeroCount, batch: batch, activeColumns: activeColumnCount)
+    }
+
+    /// The same measure from counts (a batch surveyed, not loaded: `InputBatch`'s dense-first gather).
+    static func density(nonzeros: Int, batch: Int, activeColumns: Int) -> Double {
+        batch == 0 || activeColumns == 0 ? 0 : Double(nonzeros) / Double(batch * activeColumns)
     }
 
     /// Below this density the sparse kernels beat the engine's dense step. Measured with
@@ -188,6 +212,11 @@ public final class SparseInput {
     /// Whether to run this batch's first layer sparse: a rule on the batch's density alone (so one
     /// seed and thread count still give one run), and only with a vector variant.
     public var prefersSparse: Bool {
+        prefersSparse(density: density)
+    }
+
+    /// The rule for a batch of this density.
+    func prefersSparse(density: Double) -> Bool {
         variant != .scalar && density < Self.densityThreshold
     }
 
