@@ -57,7 +57,7 @@ final class TrainingSession {
 
     /// Builds the network and, for a fresh run, initialises it from `config.seed`.
     init(dataset: Dataset, config: TrainingConfig, info: RunInfo, resumingFrom snapshot: TrainingSnapshot?,
-         emit: @escaping (TrainingEvent) -> Void) {
+         emit: @escaping (TrainingEvent) -> Void, firstLayerPath: FirstLayerPath = .automatic) {
         self.dataset = dataset
         self.config = config
         self.info = info
@@ -67,6 +67,7 @@ final class TrainingSession {
         let maxBatch = Self.maxBatch(config: config, trainCount: limit, testCount: dataset.test.count)
         mlp = MLP(layerSizes: info.layerSizes, maxBatch: maxBatch)
         input = InputBatch(maxBatch: maxBatch, inputSize: mlp.inputSize, threads: config.threads)
+        input.firstLayerPath = firstLayerPath
         optimizer = config.makeOptimizer(parameterCount: mlp.parameterCount)
         order = .allocate(capacity: limit)
         order.initialize(repeating: 0, count: limit)
