@@ -11,7 +11,7 @@ import MNISTData
 //
 //   swift build -c release && .build/release/mnist-tui-bench --epochs 3 [--threads 2]
 //       [--data DIR | --dataset fashion] [--blas-env both|unpinned|inherited] [--skip-numpy] [--json]
-//   .build/release/mnist-tui-bench --first-layer [--threads 1]   (the sparse first layer against BLAS)
+//   .build/release/mnist-tui-bench --first-layer [--threads 1]   (the engine's step, first layer sparse against BLAS)
 
 /// The benchmark command (not a timed test).
 @main
@@ -55,9 +55,9 @@ struct BenchCommand: AsyncParsableCommand {
     var skipNumpy = false
     @Flag(help: "Only count heap allocations per training step (needs scripts/alloc-counter.c preloaded).")
     var countAllocations = false
-    @Flag(help: "Only time the first layer's step, dense (BLAS) against the sparse kernels, on MNIST, Fashion-MNIST and random-density batches, in each environment.")
+    @Flag(help: "Only time the engine's step with its first layer dense (BLAS) and sparse (the kernels), on MNIST, Fashion-MNIST and random-density batches, in each environment.")
     var firstLayer = false
-    @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel, floor_seconds, engine_seconds, numpy_seconds per epoch); the report goes to stderr."))
+    @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel (what the engine's first layer ran: the sparse variant or blas), floor_seconds, engine_seconds, numpy_seconds per epoch); the report goes to stderr."))
     var json = false
     /// Internal: measure in this process's environment and print a `RESULT` line (the parent starts it).
     @Flag(help: .hidden)
@@ -100,7 +100,8 @@ struct BenchCommand: AsyncParsableCommand {
         if worker && firstLayer {
             mnist_blas_set_threads(Int32(threads))
             print("OpenBLAS kernel \(String(cString: mnist_blas_description())), \(BlasEnvironment.describeCurrent())")
-            return try FirstLayerMeasurement.report(hidden: config.hidden[0], batchSize: batchSize, threads: threads)
+            return try FirstLayerMeasurement.report(layers: [784] + config.hidden + [10], batchSize: batchSize,
+                                                    threads: threads)
         }
         if worker {
             let measurement = try await EnvironmentWorker(dataset: try loadDataset(), config: config, repeats: repeats).run()

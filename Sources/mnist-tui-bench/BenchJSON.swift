@@ -4,7 +4,8 @@ import Foundation
 /// environment pins nothing, as then it is the unpinned one), seconds per epoch as medians.
 struct BenchJSON: Encodable {
     struct Environment: Encodable {
-        /// The engine's first-layer kernel variant ("avx512", "avx2", "neon", "scalar").
+        /// What the engine's first layer ran on most batches: the sparse kernel variant ("avx512",
+        /// "avx2", "neon") or "blas" (the density rule kept the batches dense, or no vector variant).
         var kernel: String
         /// OpenBLAS's kernels (`openblas_get_corename`).
         var blasKernel: String
@@ -12,24 +13,24 @@ struct BenchJSON: Encodable {
         var engineSeconds: Double
         /// Left out when numpy was skipped.
         var numpySeconds: Double?
-        /// The first layer's step per batch, dense (BLAS) and sparse, medians.
-        var firstLayerDenseSeconds: Double
-        var firstLayerSparseSeconds: Double
+        /// The engine's step per batch with its first layer dense (BLAS) and sparse, medians.
+        var stepDenseSeconds: Double
+        var stepSparseSeconds: Double
 
         enum CodingKeys: String, CodingKey {
             case kernel, blasKernel = "blas_kernel", floorSeconds = "floor_seconds", engineSeconds = "engine_seconds"
-            case numpySeconds = "numpy_seconds", firstLayerDenseSeconds = "first_layer_dense_seconds"
-            case firstLayerSparseSeconds = "first_layer_sparse_seconds"
+            case numpySeconds = "numpy_seconds", stepDenseSeconds = "step_dense_seconds"
+            case stepSparseSeconds = "step_sparse_seconds"
         }
 
         init(_ comparison: Comparison) {
-            kernel = comparison.engine.sparseKernel
+            kernel = comparison.engine.firstLayer.engineKernel
             blasKernel = comparison.engine.kernel
             floorSeconds = comparison.engine.gemmFloorPerEpoch
             engineSeconds = comparison.engine.engineMedian
             numpySeconds = comparison.numpyMedian
-            firstLayerDenseSeconds = comparison.engine.firstLayer.denseSeconds
-            firstLayerSparseSeconds = comparison.engine.firstLayer.sparseSeconds
+            stepDenseSeconds = comparison.engine.firstLayer.denseSeconds
+            stepSparseSeconds = comparison.engine.firstLayer.sparseSeconds
         }
     }
 

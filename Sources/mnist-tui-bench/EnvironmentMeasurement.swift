@@ -16,7 +16,7 @@ struct EnvironmentMeasurement: Codable {
     var flopsPerEpoch: Double
     /// The sparse first-layer kernel variant this CPU runs (`SparseKernelVariant.best`).
     var sparseKernel: String
-    /// The first layer's step, dense against sparse, on this run's dataset.
+    /// The engine's step with its first layer dense and sparse, on this run's dataset.
     var firstLayer: FirstLayerTiming
 
     static let resultPrefix = "RESULT "
@@ -59,10 +59,10 @@ struct EnvironmentWorker {
         let floorPerEpoch = floorPerBatch * Double(trainCount) / Double(config.batchSize)
         print("  sum per batch \(fmt(floorPerBatch * 1e3, 3)) ms; per epoch (\(trainCount) samples) \(fmt(floorPerEpoch, 3)) s")
 
-        // (b) The first layer alone: the engine's dense step against the sparse kernels (issue 12).
-        let firstLayer = FirstLayerMeasurement.measure(dataset.train, name: dataset.name, hidden: layers[1],
+        // (b) The engine's step with its first layer dense (BLAS) and sparse (the kernels), issue 12.
+        let firstLayer = FirstLayerMeasurement.measure(dataset.train, name: dataset.name, layers: layers,
                                                        batchSize: config.batchSize, threads: config.threads)
-        print("First layer step (gather, forward + ReLU, fused SGD update), median per batch:")
+        print("Engine step (gather, forward, backward, SGD update), first layer dense and sparse, median per batch:")
         print("  " + firstLayer.line)
 
         // (c) The engine.

@@ -87,6 +87,8 @@ public final class InputBatch {
 
     /// The sparse batch when the first layer runs on it.
     var sparseBatch: SparseInput? { isSparse ? sparse : nil }
+    /// The sparse kernels and the last batch built for them, if any (the benchmark reads its density).
+    package var sparseKernels: SparseInput? { sparse }
 
     // MARK: Loads
 
