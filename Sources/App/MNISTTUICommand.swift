@@ -116,7 +116,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             help: ArgumentHelp("Print what the checkpoint FILE holds and exit.", valueName: "FILE"))
     public var inspectCheckpoint: String?
 
-    @Option(parsing: .unconditional, help: "BLAS threads (default: the machine's cores).")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and the sparse first layer (default: the machine's cores).")
     public var threads: Int?
 
     public init() {}
