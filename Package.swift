@@ -32,9 +32,11 @@ let package = Package(
             dependencies: ["CZlib"],
             linkerSettings: [.linkedLibrary("z")]
         ),
+        // Sparse-input kernels of the first layer (C, one variant per instruction set, chosen at run time).
+        .target(name: "CSparseKernels"),
         .target(
             name: "Engine",
-            dependencies: ["MNISTData", "CBLAS", "CZlib"],
+            dependencies: ["MNISTData", "CBLAS", "CZlib", "CSparseKernels"],
             linkerSettings: [
                 .linkedLibrary("z"),
                 .linkedLibrary("openblas", .when(platforms: [.linux])),

@@ -25,6 +25,7 @@ struct AppRunner {
         if let path = command.inspectCheckpoint { return CheckpointInspector.run(path: path) }
 
         // MARK: Data and trainer (fresh, or resumed from --resume's checkpoint)
+        guard let firstLayer = FirstLayerOverride.fromEnvironment() else { return ExitStatus.usage }
         let dataset: Dataset
         let source: DatasetSource
         let trainer: Trainer
@@ -36,7 +37,8 @@ struct AppRunner {
                 dataset = try Dataset.load(source)
                 try checkpoint.verify(dataset: dataset, path: path)
                 let config = try command.resumedConfig(from: checkpoint, path: path)
-                trainer = try Trainer(dataset: dataset, config: config, resumingFrom: checkpoint.snapshot)
+                trainer = try Trainer(dataset: dataset, config: config, resumingFrom: checkpoint.snapshot,
+                                      firstLayerPath: firstLayer)
                 // --lr on resume changes the saved run's rate from its next batch (recorded in its history).
                 if let lr = command.lr, lr != checkpoint.snapshot.position.learningRate { trainer.setLearningRate(lr) }
                 resumed = checkpoint
@@ -48,7 +50,7 @@ struct AppRunner {
                 if let notice = SlowStartNotice.message(config: config, parameterCount: plan.memory.parameterCount) {
                     StandardStreams.printError("mnist-tui: \(notice)")
                 }
-                trainer = try Trainer(dataset: dataset, config: config)
+                trainer = try Trainer(dataset: dataset, config: config, firstLayerPath: firstLayer)
             }
         } catch let error as TrainingConfigError {
             StandardStreams.printError("mnist-tui: \(error.commandLineMessage)")

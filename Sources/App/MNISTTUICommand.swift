@@ -115,7 +115,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
                                valueName: "DIR"), completion: .directory)
     public var tensorboard: String?
 
-    @Option(parsing: .unconditional, help: "BLAS threads (default: the machine's cores).")
+    @Option(parsing: .unconditional, help: "Threads for BLAS and the sparse first layer (default: the machine's cores).")
     public var threads: Int?
 
     public init() {}

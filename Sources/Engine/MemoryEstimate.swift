@@ -29,6 +29,10 @@ public struct MemoryEstimate: Sendable, Equatable {
         // The input batch (full and compacted) and W0's compacted rows.
         total += 2 * Double(maxBatch) * Double(layerSizes[0]) * float
         total += Double(layerSizes[0]) * Double(layerSizes[1]) * float
+        // The sparse form of the batch (CSR, CSC) and the sparse kernels' panels.
+        if SparseInput.fits(inputSize: layerSizes[0], maxBatch: maxBatch) {
+            total += SparseInput.bytes(inputSize: layerSizes[0], maxBatch: maxBatch, threads: config.threads)
+        }
         // Shuffle order, reserved batch losses (see TrainingSession.maxReservedLosses).
         total += Double(trainCount) * 4
         total += min(Double(config.epochs) * Double(batchesPerEpoch), Double(1 << 20)) * float

@@ -57,11 +57,20 @@ public final class Trainer: Sendable {
         try self.init(dataset: dataset, config: config, resumingFrom: snapshot, afterBatch: nil)
     }
 
+    /// A run whose first layer always takes `firstLayerPath` (`.dense`: the arithmetic of before the
+    /// sparse kernels, for the benchmark's and the tests' comparisons).
+    package convenience init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot? = nil,
+                             firstLayerPath: FirstLayerPath) throws {
+        try self.init(dataset: dataset, config: config, resumingFrom: snapshot, afterBatch: nil,
+                      firstLayerPath: firstLayerPath)
+    }
+
     /// `afterBatch` runs on the training thread right after each `.batch` event (tests use it to
     /// act at an exact step). It must not call `snapshot()`: the session lock is held.
     /// `memoryLimit` replaces the machine's physical memory in the memory check (tests).
     init(dataset: Dataset, config: TrainingConfig, resumingFrom snapshot: TrainingSnapshot?,
-         afterBatch: (@Sendable (BatchMetrics) -> Void)?, memoryLimit: Int? = nil) throws {
+         afterBatch: (@Sendable (BatchMetrics) -> Void)?, memoryLimit: Int? = nil,
+         firstLayerPath: FirstLayerPath = .automatic) throws {
         let plan = try Trainer.plan(dataset: dataset, config: config, memoryLimit: memoryLimit)
         if let snapshot {
             try Trainer.check(snapshot, layout: plan.layout, dataset: dataset, trainCount: plan.trainCount, config: config)
@@ -77,7 +86,7 @@ public final class Trainer: Sendable {
                                         emit: { event in
                                             channel.send(event)
                                             if let afterBatch, case .batch(let metrics) = event { afterBatch(metrics) }
-                                        }))
+                                        }, firstLayerPath: firstLayerPath))
     }
 
     /// What a run of `config` on `dataset` will be, checked before anything is allocated.

@@ -32,7 +32,7 @@ public struct TrainingConfig: Sendable, Codable, Equatable {
     public var hidden: [Int] = [512, 256]
     public var initScheme: InitScheme = .normal
     public var seed: UInt64 = 0
-    /// BLAS threads. The engine itself is single-threaded between GEMMs.
+    /// Threads for BLAS and the sparse first-layer kernels (whose results do not depend on it).
     public var threads: Int = 1
     /// Train on the first N training images only (nil = all).
     public var trainLimit: Int? = nil

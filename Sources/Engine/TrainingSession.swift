@@ -57,7 +57,7 @@ final class TrainingSession {
 
     /// Builds the network and, for a fresh run, initialises it from `config.seed`.
     init(dataset: Dataset, config: TrainingConfig, info: RunInfo, resumingFrom snapshot: TrainingSnapshot?,
-         emit: @escaping (TrainingEvent) -> Void) {
+         emit: @escaping (TrainingEvent) -> Void, firstLayerPath: FirstLayerPath = .automatic) {
         self.dataset = dataset
         self.config = config
         self.info = info
@@ -66,7 +66,8 @@ final class TrainingSession {
         train = dataset.train.prefix(limit)
         let maxBatch = Self.maxBatch(config: config, trainCount: limit, testCount: dataset.test.count)
         mlp = MLP(layerSizes: info.layerSizes, maxBatch: maxBatch)
-        input = InputBatch(maxBatch: maxBatch, inputSize: mlp.inputSize)
+        input = InputBatch(maxBatch: maxBatch, inputSize: mlp.inputSize, threads: config.threads)
+        input.firstLayerPath = firstLayerPath
         optimizer = config.makeOptimizer(parameterCount: mlp.parameterCount)
         order = .allocate(capacity: limit)
         order.initialize(repeating: 0, count: limit)

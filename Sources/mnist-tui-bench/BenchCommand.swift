@@ -10,7 +10,8 @@ import MNISTData
 // closing with a table of the ratios.
 //
 //   swift build -c release && .build/release/mnist-tui-bench --epochs 3 [--threads 2]
-//       [--data DIR | --dataset fashion] [--blas-env both|unpinned|inherited] [--skip-numpy]
+//       [--data DIR | --dataset fashion] [--blas-env both|unpinned|inherited] [--skip-numpy] [--json]
+//   .build/release/mnist-tui-bench --first-layer [--threads 1]   (the engine's step, first layer sparse against BLAS)
 
 /// The benchmark command (not a timed test).
 @main
@@ -54,6 +55,10 @@ struct BenchCommand: AsyncParsableCommand {
     var skipNumpy = false
     @Flag(help: "Only count heap allocations per training step (needs scripts/alloc-counter.c preloaded).")
     var countAllocations = false
+    @Flag(help: "Only time the engine's step with its first layer dense (BLAS) and sparse (the kernels), on MNIST, Fashion-MNIST and random-density batches, in each environment.")
+    var firstLayer = false
+    @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel (what the engine's first layer ran: the sparse variant or blas), floor_seconds, engine_seconds, numpy_seconds per epoch); the report goes to stderr."))
+    var json = false
     /// Internal: measure in this process's environment and print a `RESULT` line (the parent starts it).
     @Flag(help: .hidden)
     var worker = false
@@ -92,6 +97,12 @@ struct BenchCommand: AsyncParsableCommand {
         if countAllocations {
             return try await AllocationCount.run(dataset: try loadDataset(), config: config, epochs: epochs)
         }
+        if worker && firstLayer {
+            mnist_blas_set_threads(Int32(threads))
+            print("OpenBLAS kernel \(String(cString: mnist_blas_description())), \(BlasEnvironment.describeCurrent())")
+            return try FirstLayerMeasurement.report(layers: [784] + config.hidden + [10], batchSize: batchSize,
+                                                    threads: threads)
+        }
         if worker {
             let measurement = try await EnvironmentWorker(dataset: try loadDataset(), config: config, repeats: repeats).run()
             let json = try JSONEncoder().encode(measurement)
@@ -114,14 +125,22 @@ struct BenchCommand: AsyncParsableCommand {
         let environments = blasEnvironments.selected
         let loadAtStart = MachineLoad.oneMinute()
         if BlasEnvironment.inheritedPins.isEmpty {
-            print("OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are not set here: the inherited environment is the unpinned one.")
+            say("OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are not set here: the inherited environment is the unpinned one.")
+        }
+        if firstLayer {
+            for environment in environments {
+                say("\n=== \(environment.label) ===")
+                try ChildProcess.run(ChildProcess.currentExecutable, workerArguments, environment: environment.variables,
+                                     name: "benchmark worker (\(environment.rawValue))") { say("  " + $0) }
+            }
+            return say(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
         }
         let numpy = NumpyReference(script: reference, dataFolder: folder, epochs: epochs, threads: threads,
                                    batchSize: batchSize)
         var comparisons: [Comparison] = []
         for environment in environments {
-            print("\n=== \(environment.label) ===")
-            print("[engine] \(source.displayName) from \(folder)")
+            say("\n=== \(environment.label) ===")
+            say("[engine] \(source.displayName) from \(folder)")
             var measurement: EnvironmentMeasurement?
             try ChildProcess.run(ChildProcess.currentExecutable, workerArguments, environment: environment.variables,
                                  name: "benchmark worker (\(environment.rawValue))") { line in
@@ -129,7 +148,7 @@ struct BenchCommand: AsyncParsableCommand {
                     measurement = try? JSONDecoder().decode(
                         EnvironmentMeasurement.self, from: Data(line.dropFirst(EnvironmentMeasurement.resultPrefix.count).utf8))
                 } else {
-                    print("  " + line)
+                    say("  " + line)
                 }
             }
             guard let measurement else {
@@ -138,14 +157,20 @@ struct BenchCommand: AsyncParsableCommand {
             var numpySeconds: [Double]?
             let numpyKernel = skipNumpy ? "-" : NumpyReference.kernel(environment: environment.variables)
             if !skipNumpy {
-                print("[numpy] \(reference), OpenBLAS kernel \(numpyKernel)")
-                numpySeconds = try numpy.epochSeconds(environment: environment.variables) { print("  " + $0) }
+                say("[numpy] \(reference), OpenBLAS kernel \(numpyKernel)")
+                numpySeconds = try numpy.epochSeconds(environment: environment.variables) { say("  " + $0) }
             }
             comparisons.append(Comparison(environment: environment, engine: measurement, numpyKernel: numpyKernel,
                                           numpyEpochSeconds: numpySeconds))
         }
-        print("\n" + SummaryTable.render(comparisons, threads: threads, epochs: epochs))
-        print(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
+        say("\n" + SummaryTable.render(comparisons, threads: threads, epochs: epochs))
+        say(MachineLoad.verdict(start: loadAtStart, end: MachineLoad.oneMinute(), threads: threads))
+        if json { print(try BenchJSON(comparisons).encoded()) }
+    }
+
+    /// A line of the human-readable report: on stdout, or on stderr when stdout carries `--json`.
+    private func say(_ line: String) {
+        if json { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { print(line) }
     }
 
     /// The worker's command line: these options, data source included, plus `--worker`.
@@ -155,6 +180,7 @@ struct BenchCommand: AsyncParsableCommand {
                          "--optimizer", optimizer.rawValue,
                          "--repeats", String(repeats)]
         if let data { arguments += ["--data", data] } else { arguments += ["--dataset", dataset.rawValue] }
+        if firstLayer { arguments.append("--first-layer") }
         return arguments
     }
 }

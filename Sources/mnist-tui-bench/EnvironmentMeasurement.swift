@@ -14,6 +14,10 @@ struct EnvironmentMeasurement: Codable {
     var engineEpochSeconds: [Double]
     /// Model FLOPs of one epoch (the eight GEMMs at full width, every sample).
     var flopsPerEpoch: Double
+    /// The sparse first-layer kernel variant this CPU runs (`SparseKernelVariant.best`).
+    var sparseKernel: String
+    /// The engine's step with its first layer dense and sparse, on this run's dataset.
+    var firstLayer: FirstLayerTiming
 
     static let resultPrefix = "RESULT "
 
@@ -55,7 +59,13 @@ struct EnvironmentWorker {
         let floorPerEpoch = floorPerBatch * Double(trainCount) / Double(config.batchSize)
         print("  sum per batch \(fmt(floorPerBatch * 1e3, 3)) ms; per epoch (\(trainCount) samples) \(fmt(floorPerEpoch, 3)) s")
 
-        // (b) The engine.
+        // (b) The engine's step with its first layer dense (BLAS) and sparse (the kernels), issue 12.
+        let firstLayer = FirstLayerMeasurement.measure(dataset.train, name: dataset.name, layers: layers,
+                                                       batchSize: config.batchSize, threads: config.threads)
+        print("Engine step (gather, forward, backward, SGD update), first layer dense and sparse, median per batch:")
+        print("  " + firstLayer.line)
+
+        // (c) The engine.
         let trainer = try Trainer(dataset: dataset, config: config)
         print("mnist-tui engine on \(dataset.name), \(config.epochs) epoch\(config.epochs == 1 ? "" : "s"), \(trainer.info.batchesPerEpoch) batches an epoch, init \(config.initScheme.rawValue), seed \(config.seed):")
         trainer.start()
@@ -72,6 +82,7 @@ struct EnvironmentWorker {
         print("  final weights FNV-1a: \(String(fingerprint, radix: 16))")
         return EnvironmentMeasurement(
             kernel: kernel, gemmFloorPerEpoch: floorPerEpoch, engineEpochSeconds: engineSeconds,
-            flopsPerEpoch: GemmShape.flopsPerSample(layers: layers) * Double(trainCount))
+            flopsPerEpoch: GemmShape.flopsPerSample(layers: layers) * Double(trainCount),
+            sparseKernel: SparseKernelVariant.best.rawValue, firstLayer: firstLayer)
     }
 }

@@ -17,9 +17,13 @@ enum SummaryTable {
             ("GEMM floor per epoch", { "\(fmt($0.engine.gemmFloorPerEpoch, 3)) s (\(fmt($0.engine.floorGFLOPs, 0)) GFLOP/s)" }),
             ("engine median epoch", { "\(fmt($0.engine.engineMedian, 3)) s" }),
             ("numpy median epoch", { $0.numpyMedian.map { "\(fmt($0, 3)) s" } ?? "skipped" }),
-            ("numpy / engine (goal >= 1.2)", { c in c.numpyMedian.map { "\(fmt($0 / c.engine.engineMedian, 2))x" } ?? "-" }),
+            ("numpy / engine (goal >= 1.4)", { c in c.numpyMedian.map { "\(fmt($0 / c.engine.engineMedian, 2))x" } ?? "-" }),
             ("engine effective GFLOP/s", { fmt($0.engine.engineGFLOPs, 1) }),
-            ("engine / GEMM floor (goal <= 1.05)", { "\(fmt($0.engine.engineMedian / $0.engine.gemmFloorPerEpoch, 2))x" }),
+            ("engine / GEMM floor (goal <= 0.75)", { "\(fmt($0.engine.engineMedian / $0.engine.gemmFloorPerEpoch, 2))x" }),
+            ("step, first layer sparse / dense", { c in
+                "\(fmt(c.engine.firstLayer.ratio, 2))x (\(c.engine.sparseKernel), density \(fmt(c.engine.firstLayer.density, 2)))" }),
+            ("engine's first layer ran", { c in
+                "\(c.engine.firstLayer.engineKernel) (sparse for \(c.engine.firstLayer.sparseBatches)/\(c.engine.firstLayer.batches) batches)" }),
         ]
         let labelWidth = rows.map(\.0.count).max() ?? 0
         let columns = comparisons.map { comparison in
@@ -46,8 +50,8 @@ enum SummaryTable {
             lines.append("Mixed: numpy unpinned (\(unpinned.numpyKernel)) / engine in the inherited env (\(inherited.engine.kernel)): "
                          + "\(fmt(numpy / inherited.engine.engineMedian, 2))x")
         }
-        lines.append("GEMM floor: the 8 training GEMMs at full width, timed alone; the engine's first layer skips "
-                     + "all-zero input columns, so it can beat it.")
+        lines.append("GEMM floor: the 8 training GEMMs at full width, timed alone; the engine's first layer runs on "
+                     + "the nonzero pixels (sparse kernels) when a batch is sparse enough, so it can beat it.")
         return lines.joined(separator: "\n")
     }
 }

@@ -1,5 +1,7 @@
-// The trainer's compacted batch load (`InputBatch.loadCompacted`) must be the same computation as
-// the full load followed by `compactColumns`, bit for bit, in both of its outcomes.
+// The trainer's compacted batch load (`InputBatch.loadCompacted`) of a batch that goes to BLAS must
+// be the same computation as the full load followed by `compactColumns`, bit for bit, in both of its
+// outcomes, whichever way the gather starts (the survey first: `.dense`; the sparse batch first, then
+// expanded: a fresh `.automatic` batch of data too dense for the kernels).
 import MNISTData
 import Testing
 @testable import Engine
@@ -21,7 +23,8 @@ struct CompactedLoadTests {
 
     /// Loads batch `indices` both ways into two identically initialised networks, runs forward and a
     /// plain SGD step on each, and expects identical losses, probabilities and parameters.
-    func compareBothWays(_ data: LabeledImages, indices: [Int32], expectCompacted: Bool) {
+    func compareBothWays(_ data: LabeledImages, indices: [Int32], expectCompacted: Bool,
+                         path: FirstLayerPath = .dense) {
         let batch = indices.count
         func network() -> MLP {
             let mlp = MLP(layerSizes: [36, 7, 4], maxBatch: batch)
@@ -31,11 +34,14 @@ struct CompactedLoadTests {
         }
         let reference = network(), fused = network()
         let referenceInput = InputBatch(maxBatch: batch, inputSize: 36), fusedInput = InputBatch(maxBatch: batch, inputSize: 36)
+        referenceInput.firstLayerPath = .dense
+        fusedInput.firstLayerPath = path
         indices.withUnsafeBufferPointer { indices in
             referenceInput.load(data, indices: indices)
             referenceInput.compactColumns(batch: batch)
             fusedInput.loadCompacted(data, indices: indices)
         }
+        #expect(!fusedInput.isSparse)
         #expect(fusedInput.activeColumnCount == referenceInput.activeColumnCount)
         #expect((fusedInput.activeColumnCount > 0) == expectCompacted)
         if !expectCompacted {
@@ -61,6 +67,15 @@ struct CompactedLoadTests {
         compareBothWays(images(zeroColumns: [4, 30]), indices: [1, 2, 8, 15, 11], expectCompacted: false)
     }
 
+    @Test("a dense batch gathered sparse first and expanded is the same batch, compacted or full")
+    func expandedFromSparse() {
+        // Few zero pixels: the density rule sends both to BLAS after the gather built the sparse batch.
+        compareBothWays(images(zeroColumns: Set(0..<10)), indices: [3, 17, 0, 9, 9, 12, 5, 19], expectCompacted: true,
+                        path: .automatic)
+        compareBothWays(images(zeroColumns: [4, 30]), indices: [1, 2, 8, 15, 11], expectCompacted: false,
+                        path: .automatic)
+    }
+
     @Test("a column that is non-zero in one image of the batch only stays active")
     func singleNonZeroPixel() {
         var pixels = [UInt8](repeating: 0, count: 4 * 36)
@@ -68,6 +83,7 @@ struct CompactedLoadTests {
         pixels[0 * 36 + 7] = 255
         let data = LabeledImages(count: 4, rows: 6, cols: 6, pixels: pixels, labels: [0, 1, 2, 3])
         let input = InputBatch(maxBatch: 4, inputSize: 36)
+        input.firstLayerPath = .dense  // two pixels: sparse enough for the kernels otherwise
         [Int32](arrayLiteral: 0, 1, 2, 3).withUnsafeBufferPointer { input.loadCompacted(data, indices: $0) }
         #expect(input.activeColumnCount == 2)
         compareBothWays(data, indices: [0, 1, 2, 3], expectCompacted: true)

@@ -115,7 +115,15 @@ struct GradientCheckTests {
     @Test("whole MLP: every parameter's gradient against finite differences")
     func wholeMLP() {
         let (mlp, input) = smallMLP()
-        let batch = 5
+        let analytic = checkAgainstFiniteDifferences(mlp, input, batch: 5, "MLP parameters")
+        #expect(analytic.contains { abs($0) > 1e-3 })
+    }
+
+    /// The backward pass's gradient of the batch loaded in `input` against central differences of
+    /// the forward pass's mean loss, every parameter; returns the analytic gradient.
+    @discardableResult
+    func checkAgainstFiniteDifferences(_ mlp: MLP, _ input: InputBatch, batch: Int, _ what: String,
+                                       sourceLocation: SourceLocation = #_sourceLocation) -> [Float] {
         mlp.forward(input, batch: batch)
         let analytic = gradient(mlp, input, batch: batch)
         var theta = mlp.parameterArray()
@@ -124,8 +132,8 @@ struct GradientCheckTests {
             return mlp.forward(input, batch: batch) / Double(batch)
         }
         mlp.load(parameters: theta)
-        #expect(analytic.contains { abs($0) > 1e-3 })
-        expectClose(numeric, analytic, absolute: 5e-4, relative: 2e-2, "MLP parameters")
+        expectClose(numeric, analytic, absolute: 5e-4, relative: 2e-2, what, sourceLocation: sourceLocation)
+        return analytic
     }
 
     @Test("the folded SGD step equals θ - lr·∇L; momentum and weight decay follow PyTorch's SGD")

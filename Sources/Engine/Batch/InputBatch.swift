@@ -1,12 +1,25 @@
-// Batch gathering: images (bytes) -> the network's input rows (floats in [0, 1]) and labels, with
-// the zero-column compaction that lets the first layer skip pixels that are 0 in every image of
-// the batch. The first layer (MLP.forward / MLP.backward, layer 0) reads what is gathered here;
-// a sparse representation of the batch would be built here too.
+// Batch gathering: images (bytes) -> the first layer's input and the labels. The input takes one of
+// two forms, chosen per batch by its density (issue 12, docs/sparse-first-layer.md): sparse (each
+// image's nonzero pixels, for the CSparseKernels) or dense (floats in [0, 1] for BLAS, compacted to
+// the columns nonzero somewhere in the batch when that pays). The first layer (MLP.forward and
+// MLP.backward, layer 0) runs on whichever form the batch has; the other layers never see it.
+import CSparseKernels
 import MNISTData
+
+/// Which form the loads give a batch's first layer.
+package enum FirstLayerPath: Sendable {
+    /// Per batch, by the density rule (`SparseInput.prefersSparse`): what every run uses.
+    case automatic
+    /// Dense (BLAS) always: the arithmetic of before the sparse kernels (tests and the benchmark compare).
+    case dense
+    /// Sparse always, whatever the density (tests: gradient checks through the kernels).
+    case sparse
+}
 
 /// The input side of a batch, in preallocated buffers (nothing is allocated per batch):
 ///
-///     input          [maxBatch, inputSize]  scaled pixels (valid when `activeColumnCount == 0`)
+///     sparse         the batch's nonzero pixels (CSR) and the first layer's kernels (valid when `isSparse`)
+///     input          [maxBatch, inputSize]  scaled pixels (valid when dense and `activeColumnCount == 0`)
 ///     labels         [maxBatch] Int32
 ///     compactInput   [maxBatch, activeColumnCount] the input restricted to its active columns
 ///     activeColumns  [activeColumnCount] ascending column indices (valid when compacted)
@@ -26,22 +39,38 @@ public final class InputBatch {
     /// Active columns of the current batch when compacted; 0 = not compacted (use `input`).
     public private(set) var activeColumnCount = 0
 
+    /// The batch's nonzero pixels and the first layer's kernels over them (its pool has the run's
+    /// `--threads`); nil when a batch would overflow their Int32 offsets (dense path only).
+    let sparse: SparseInput?
+    /// Whether the current batch is held sparse, in `sparse` (else dense, in `input` or `compactInput`).
+    public private(set) var isSparse = false
+    /// Which form the loads choose (`.automatic` outside tests and the benchmark).
+    package var firstLayerPath = FirstLayerPath.automatic
+    /// Whether a load starts by building the sparse batch (else by surveying it and gathering it
+    /// dense): the last batch's form, a guess that spares a pass in a run of alike batches. The form
+    /// itself follows each batch's own density, so the guess changes the time taken, never a bit.
+    private var expectSparse: Bool
+
     /// Per input column: max over the batch (0 = zero in every row); `compactColumns` scratch.
     private let columnMax: UnsafeMutablePointer<Float>
-    /// Per input column: OR of its pixel bytes over the batch; `loadCompacted` scratch.
+    /// Per input column: OR of its pixel bytes over the batch; the survey's output.
     private let columnBits: UnsafeMutablePointer<UInt8>
     /// `pixelScale[b] == Float(b) / 255`, the very values `scalePixels` computes (a table, so the
     /// compacted gather converts a pixel with one load instead of a division).
     private let pixelScale: UnsafeMutablePointer<Float>
 
-    public init(maxBatch: Int, inputSize: Int) {
-        precondition(maxBatch > 0 && inputSize > 0, "shapes are validated by TrainingConfig.validate first")
+    /// `threads`: the sparse kernels' (the run's `--threads`; results do not depend on it).
+    public init(maxBatch: Int, inputSize: Int, threads: Int = 1) {
+        precondition(maxBatch > 0 && inputSize > 0 && threads > 0, "shapes are validated by TrainingConfig.validate first")
         self.maxBatch = maxBatch
         self.inputSize = inputSize
         input = .allocateZeroed(maxBatch * inputSize)
         labels = .allocate(capacity: maxBatch); labels.initialize(repeating: 0, count: maxBatch)
         compactInput = .allocateZeroed(maxBatch * inputSize)
         activeColumns = .allocate(capacity: inputSize); activeColumns.initialize(repeating: 0, count: inputSize)
+        let fits = SparseInput.fits(inputSize: inputSize, maxBatch: maxBatch)
+        sparse = fits ? SparseInput(inputSize: inputSize, maxBatch: maxBatch, threads: threads) : nil
+        expectSparse = sparse.map { $0.variant != .scalar } ?? false
         columnMax = .allocateZeroed(inputSize)
         columnBits = .allocate(capacity: inputSize); columnBits.initialize(repeating: 0, count: inputSize)
         pixelScale = .allocate(capacity: 256)
@@ -53,36 +82,90 @@ public final class InputBatch {
         columnMax.deallocate(); columnBits.deallocate(); pixelScale.deallocate()
     }
 
-    /// Marks the batch as not compacted (for tests that fill `input` by hand).
-    public func useFullInput() { activeColumnCount = 0 }
+    /// Marks the batch as dense and not compacted (for tests that fill `input` by hand).
+    public func useFullInput() { activeColumnCount = 0; isSparse = false }
 
-    // MARK: Full loads
+    /// The sparse batch when the first layer runs on it.
+    var sparseBatch: SparseInput? { isSparse ? sparse : nil }
+    /// The sparse kernels and the last batch built for them, if any (the benchmark reads its density).
+    package var sparseKernels: SparseInput? { sparse }
 
-    /// Gathers images `indices` of `images` into `input`, scaled to [0, 1], and their labels.
+    // MARK: Loads
+
+    /// Gathers images `indices` of `images` and their labels; dense in full when the batch goes to BLAS.
     /// Indices must be valid and `indices.count <= maxBatch` (the trainer guarantees both).
     public func load(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
-        gather(images, rows: indices)
+        gather(images, indices: indices.baseAddress, first: 0, count: indices.count, compacting: false)
     }
 
-    /// Gathers the contiguous images `range` (evaluation).
+    /// Gathers the contiguous images `range` (evaluation); dense in full when the batch goes to BLAS.
     public func load(_ images: LabeledImages, range: Range<Int>) {
-        gather(images, rows: range)
+        gather(images, indices: nil, first: range.lowerBound, count: range.count, compacting: false)
     }
 
-    /// Row `k` of `input` and label `k` come from image `rows[k]` (specialised per caller).
-    private func gather<Rows: Sequence>(_ images: LabeledImages, rows: Rows) where Rows.Element: BinaryInteger {
+    /// `load(_:indices:)`, but a batch that goes to BLAS is restricted to its active columns when
+    /// that pays (see `compactColumns`): the same Float values, straight from the bytes, so the same
+    /// run bit for bit as a full load followed by `compactColumns`. After a compacted load `input`
+    /// is *not* filled.
+    public func loadCompacted(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
+        gather(images, indices: indices.baseAddress, first: 0, count: indices.count, compacting: true)
+    }
+
+    /// Row `r` comes from image `indices[r]` (or `first + r` when `indices` is nil). Either the
+    /// sparse batch first (one pass over the bytes builds its CSR; expanded to the dense form if the
+    /// rule says BLAS after all) or the survey first (one cheap pass counts its nonzeros and active
+    /// columns; then the dense gather, or the CSR if the rule says sparse after all); see `expectSparse`.
+    private func gather(_ images: LabeledImages, indices: UnsafePointer<Int32>?, first: Int, count: Int,
+                        compacting: Bool) {
+        precondition(count <= maxBatch && images.pixelsPerImage == inputSize, "batch shape checked by the trainer")
         activeColumnCount = 0
-        let size = inputSize
-        let x = input
+        isSparse = false
+        defer { expectSparse = isSparse }
+        images.labels.withUnsafeBufferPointer { source in
+            for row in 0..<count { labels[row] = Int32(source[indices.map { Int($0[row]) } ?? first + row]) }
+        }
+        let sparse = firstLayerPath == .dense ? nil : self.sparse
+        if let sparse, expectSparse || firstLayerPath == .sparse {
+            sparse.load(images, indices: indices, first: first, count: count)
+            if firstLayerPath == .sparse || sparse.prefersSparse {
+                isSparse = true
+                return
+            }
+            let active = sparse.activeColumnCount
+            if compacting && Self.compactionPays(active: active, of: inputSize) {
+                activeColumns.update(from: sparse.activeColumns, count: active)
+                sparse.expandCompacted(into: compactInput)
+                activeColumnCount = active
+            } else {
+                sparse.expand(into: input)
+            }
+            return
+        }
         images.pixels.withUnsafeBufferPointer { pixels in
-            images.labels.withUnsafeBufferPointer { imageLabels in
-                guard let source = pixels.baseAddress, let labelBase = imageLabels.baseAddress else { return }
-                for (row, element) in rows.enumerated() {
-                    let index = Int(element)
-                    scalePixels(source + index * size, into: x + row * size, count: size)
-                    labels[row] = Int32(labelBase[index])
+            guard let source = pixels.baseAddress else { return }
+            let nonzeros = Int(sk_survey(source, Int64(inputSize), indices, Int64(first), Int32(count), columnBits))
+            var active = 0
+            for j in 0..<inputSize where columnBits[j] != 0 {
+                activeColumns[active] = Int32(j)
+                active += 1
+            }
+            if let sparse, sparse.prefersSparse(density: SparseInput.density(nonzeros: nonzeros, batch: count,
+                                                                             activeColumns: active)) {
+                sparse.load(images, indices: indices, first: first, count: count)
+                isSparse = true
+                return
+            }
+            let compacted = compacting && Self.compactionPays(active: active, of: inputSize)
+            for row in 0..<count {
+                let image = source + (indices.map { Int($0[row]) } ?? first + row) * inputSize
+                if compacted {
+                    let cRow = compactInput + row * active
+                    for c in 0..<active { cRow[c] = pixelScale[Int(image[Int(activeColumns[c])])] }
+                } else {
+                    scalePixels(image, into: input + row * inputSize, count: inputSize)
                 }
             }
+            if compacted { activeColumnCount = active }
         }
     }
 
@@ -114,6 +197,7 @@ public final class InputBatch {
     /// results differ from the uncompacted path in the last bits (deterministically).
     /// Does nothing when fewer than 1/8 of the columns are inactive.
     public func compactColumns(batch: Int) {
+        isSparse = false
         let size = inputSize
         let x = input
         columnMax.update(repeating: 0, count: size)
@@ -138,51 +222,6 @@ public final class InputBatch {
             for c in 0..<count { cRow[c] = xRow[Int(activeColumns[c])] }
         }
         activeColumnCount = count
-    }
-
-    /// `load(_:indices:)` and `compactColumns(batch:)` in one, from the pixel bytes: finds the
-    /// active columns by OR-ing the batch's bytes, then scales only those pixels, straight into
-    /// `compactInput` (the same Float values, so the same run bit for bit, without scaling,
-    /// scanning and copying the full float batch). When compaction does not pay it loads the full
-    /// batch instead, exactly as `load` does. After a compacted load `input` is *not* filled.
-    public func loadCompacted(_ images: LabeledImages, indices: UnsafeBufferPointer<Int32>) {
-        activeColumnCount = 0
-        let size = inputSize
-        images.pixels.withUnsafeBufferPointer { pixels in
-            images.labels.withUnsafeBufferPointer { imageLabels in
-                guard let source = pixels.baseAddress, let labelBase = imageLabels.baseAddress else { return }
-                // Which columns are non-zero anywhere in the batch (16 bytes at a time).
-                columnBits.update(repeating: 0, count: size)
-                for (row, index) in indices.enumerated() {
-                    let image = source + Int(index) * size
-                    var j = 0
-                    while j + 16 <= size {
-                        let bits = UnsafeRawPointer(columnBits + j).loadUnaligned(as: SIMD16<UInt8>.self)
-                        let bytes = UnsafeRawPointer(image + j).loadUnaligned(as: SIMD16<UInt8>.self)
-                        UnsafeMutableRawPointer(columnBits + j).storeBytes(of: bits | bytes, as: SIMD16<UInt8>.self)
-                        j += 16
-                    }
-                    while j < size { columnBits[j] |= image[j]; j += 1 }
-                    labels[row] = Int32(labelBase[Int(index)])
-                }
-                var count = 0
-                for j in 0..<size where columnBits[j] != 0 {
-                    activeColumns[count] = Int32(j)
-                    count += 1
-                }
-                guard Self.compactionPays(active: count, of: size) else {
-                    for (row, index) in indices.enumerated() {
-                        scalePixels(source + Int(index) * size, into: input + row * size, count: size)
-                    }
-                    return
-                }
-                for (row, index) in indices.enumerated() {
-                    let image = source + Int(index) * size, cRow = compactInput + row * count
-                    for c in 0..<count { cRow[c] = pixelScale[Int(image[Int(activeColumns[c])])] }
-                }
-                activeColumnCount = count
-            }
-        }
     }
 
     /// At least 1/8 of the columns inactive (below that, gathering W0's rows costs what it saves).

@@ -35,10 +35,10 @@ public struct GradientTarget {
 ///     compactWeights [s0, s1] the rows of W0 for a compacted batch's active columns
 ///     probabilities [maxBatch, classes], losses [maxBatch], predictions [maxBatch] Int32
 ///
-/// The first layer is where the batch's representation matters: its forward operands
-/// (`firstLayerOperands`) and its weight gradient (`firstLayerGradient`) read what `InputBatch`
-/// gathered (full or column-compacted); another representation of the batch (sparse kernels) plugs
-/// in at those two functions and in `InputBatch`, nowhere else.
+/// The first layer is where the batch's representation matters: its forward pass (in `forward`,
+/// layer 0) and its weight gradient (`firstLayerGradient`) read what `InputBatch` gathered: the
+/// batch's nonzero pixels (the sparse kernels of `SparseInput`, issue 12), or the dense input, full
+/// or column-compacted (BLAS, `firstLayerOperands`). Nothing else depends on the form.
 ///
 /// Not thread-safe; one owner (the trainer's queue) uses it at a time.
 public final class MLP {
@@ -156,6 +156,13 @@ public final class MLP {
     public func forward(_ input: InputBatch, batch: Int) -> Double {
         for l in 0..<layerCount {
             let b = UnsafePointer(parameters + biasOffset(l))
+            if l == 0, let sparse = input.sparseBatch {
+                // Z1 = X·W0 + b0 over each image's nonzero pixels only, the ReLU fused.
+                precondition(batch == sparse.batch, "a sparse batch is run whole (the trainer's callers do)")
+                sparse.forward(weights: parameters + weightOffset(0), bias: b, output: activations[1],
+                               hidden: layerSizes[1], relu: layerCount > 1)
+                continue
+            }
             let x: UnsafePointer<Float>, w: UnsafePointer<Float>, inFeatures: Int
             if l == 0 {
                 (x, w, inFeatures) = firstLayerOperands(input)
@@ -209,13 +216,20 @@ public final class MLP {
         firstLayerGradient(input, dOutput: deltas[1], batch: batch, into: target)
     }
 
-    /// ∂L/∂W0 and ∂L/∂b0 into `target`. For a compacted batch the GEMM runs over the active columns
-    /// only, on their rows of the target gathered into `compactWeights`, which are then scattered
-    /// back; the other rows get no gradient (they are scaled by `beta` only).
+    /// ∂L/∂W0 and ∂L/∂b0 into `target`. For a sparse batch the kernels do it over each pixel's
+    /// images, with the same (buffer, alpha, beta) contract as the GEMM (so SGD's fused step, the
+    /// momentum accumulation and the plain gradient all come out of one call). For a compacted
+    /// batch the GEMM runs over the active columns only, on their rows of the target gathered into
+    /// `compactWeights`, which are then scattered back; the other rows get no gradient (they are
+    /// scaled by `beta` only).
     private func firstLayerGradient(_ input: InputBatch, dOutput dy: UnsafePointer<Float>, batch: Int,
                                     into target: GradientTarget) {
         let count = input.activeColumnCount, hidden = layerSizes[1]
         let rows = target.buffer + weightOffset(0), bias = target.buffer + biasOffset(0)
+        if let sparse = input.sparseBatch {
+            sparse.update(dOutput: dy, weights: rows, bias: bias, hidden: hidden, alpha: target.alpha, beta: target.beta)
+            return
+        }
         guard count > 0 else {
             Linear.parameterGradient(input: input.input, dOutput: dy, dWeights: rows, dBias: bias,
                                      alpha: target.alpha, beta: target.beta, batch: batch,
