@@ -18,9 +18,21 @@ mods="$out/checkpoint-modules"
 
 echo "building the checkpoint fuzzer..." >&2
 build_mnistdata_module "$mods"
+# Engine imports the sparse first layer's C kernels: compile them (with ASan, like the rest) and
+# give swiftc the module map SwiftPM would generate for the target.
+kernels="$root/Sources/CSparseKernels"
+mkdir -p "$mods/CSparseKernels"
+printf 'module CSparseKernels {\n    header "%s"\n    export *\n}\n' "$kernels/include/sparse_kernels.h" \
+    > "$mods/CSparseKernels/module.modulemap"
+kernel_objects=()
+for c in "$kernels"/*.c; do
+    object="$mods/CSparseKernels/$(basename "$c" .c).o"
+    clang -O2 -g -fsanitize=address -I "$kernels/include" -c "$c" -o "$object"
+    kernel_objects+=("$object")
+done
 swiftc "${fuzz_flags[@]}" -module-name CheckpointFuzz \
-    -I "$mods" -I "$root/Sources/CZlib" -I "$root/Sources/CBLAS" \
+    -I "$mods" -I "$mods/CSparseKernels" -I "$root/Sources/CZlib" -I "$root/Sources/CBLAS" \
     $(find "$root/Sources/Engine" -name '*.swift' | sort) "$root/Fuzz/CheckpointFuzz.swift" \
-    "$mods/libMNISTData.a" -lz -lopenblas -o "$out/checkpoint-fuzz"
+    "$mods/libMNISTData.a" "${kernel_objects[@]}" -lz -lopenblas -lpthread -o "$out/checkpoint-fuzz"
 
 run_fuzzer checkpoint 4096 "$seconds" "$@"

@@ -4,6 +4,8 @@ import MNISTData
 
 // The dashboard's state: everything it knows about the run, plus what the user is looking at.
 // Pure data; `DashboardView.render` turns it into cells, `apply`/`handle` change it.
+// Long file: the one struct every mode shares (training, watch, evaluate); its behaviour is split
+// out already (AppState+Keys, the Keymap, the widgets), what is left is its fields, their docs and apply.
 
 /// How the loss chart's y axis is scaled.
 public enum LossScale: Sendable, Equatable {

@@ -150,22 +150,8 @@ public enum SafetensorsFile {
         return bytes
     }
 
-    /// `text` as a JSON string literal.
-    static func jsonQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\u{0}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// `text` as a JSON string literal (the same quoting as every other file the program writes).
+    static func jsonQuoted(_ text: String) -> String { JSONText.quoted(text) }
 
     // MARK: Files
 
