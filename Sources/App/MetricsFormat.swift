@@ -51,7 +51,7 @@ enum MetricsFormat {
                 + "\"train_seconds\":\(NumberFormatting.json(e.trainSeconds)),"
                 + "\"lr\":\(NumberFormatting.json(e.learningRate)),"
                 + "\"confusion\":[\(rows.joined(separator: ","))],"
-                + "\"misclassified_columns\":[\(misclassifiedColumns.map(quoted).joined(separator: ","))],"
+                + "\"misclassified_columns\":[\(misclassifiedColumns.map(JSONText.quoted).joined(separator: ","))],"
                 + "\"misclassified\":[\(wrong.joined(separator: ","))]}"
         case .started, .stateChanged, .learningRateChanged:
             return nil
@@ -68,8 +68,6 @@ enum MetricsFormat {
         }
     }
 
-    /// A JSON string literal (one quoting for every file the program writes).
-    static func quoted(_ text: String) -> String { JSONText.quoted(text) }
 }
 
 /// What the run line says about a run: enough for `watch` and `report` to rebuild its `RunInfo`
@@ -99,23 +97,23 @@ struct RunDescription: Equatable {
     var line: String {
         let c = info.config
         var fields: [(String, String)] = [
-            ("type", "\"run\""), ("version", MetricsFormat.quoted(version)), ("started", MetricsFormat.quoted(started)),
-            ("dataset_name", MetricsFormat.quoted(info.datasetName)),
-            ("dataset_fingerprint", MetricsFormat.quoted(datasetFingerprint)),
-            ("data_directory", dataDirectory.map(MetricsFormat.quoted) ?? "null"),
+            ("type", "\"run\""), ("version", JSONText.quoted(version)), ("started", JSONText.quoted(started)),
+            ("dataset_name", JSONText.quoted(info.datasetName)),
+            ("dataset_fingerprint", JSONText.quoted(datasetFingerprint)),
+            ("data_directory", dataDirectory.map(JSONText.quoted) ?? "null"),
             ("train_count", "\(info.trainCount)"), ("test_count", "\(info.testCount)"),
             ("batches_per_epoch", "\(info.batchesPerEpoch)"),
             ("layer_sizes", "[" + info.layerSizes.map(String.init).joined(separator: ",") + "]"),
-            ("class_names", "[" + info.classNames.map(MetricsFormat.quoted).joined(separator: ",") + "]"),
+            ("class_names", "[" + info.classNames.map(JSONText.quoted).joined(separator: ",") + "]"),
             ("first_epoch", "\(info.firstEpoch)"),
             ("adam_betas", "[\(NumberFormatting.json(c.beta1)),\(NumberFormatting.json(c.beta2))]"),
             ("adam_eps", NumberFormatting.json(c.epsilon)),
         ]
         if let resumedFrom {
-            fields.append(("resumed_from", "{\"path\":\(MetricsFormat.quoted(resumedFrom.path)),"
+            fields.append(("resumed_from", "{\"path\":\(JSONText.quoted(resumedFrom.path)),"
                 + "\"epoch\":\(resumedFrom.epoch),\"step\":\(resumedFrom.step)}"))
         }
-        fields.append(("options", "{" + options.map { "\(MetricsFormat.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"))
+        fields.append(("options", "{" + options.map { "\(JSONText.quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"))
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
 
@@ -146,7 +144,7 @@ extension MNISTTUICommand {
     /// Every option under its long name in snake_case, with the value the run used (`config`: the
     /// configuration after defaults and a resumed checkpoint); JSON values.
     func metricsOptions(config: TrainingConfig) -> [(String, String)] {
-        let q = MetricsFormat.quoted
+        let q = JSONText.quoted
         func text(_ value: String?) -> String { value.map(q) ?? "null" }
         func int(_ value: Int?) -> String { value.map(String.init) ?? "null" }
         return [

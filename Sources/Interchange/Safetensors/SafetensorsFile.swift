@@ -127,12 +127,12 @@ public enum SafetensorsFile {
         tensors.sort { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
 
         var header = "{\"__metadata__\":{"
-        header += meta.keys.sorted().map { "\(jsonQuoted($0)):\(jsonQuoted(meta[$0]!))" }.joined(separator: ",")  // keys of meta
+        header += meta.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(meta[$0]!))" }.joined(separator: ",")  // keys of meta
         header += "}"
         var offset = 0
         for t in tensors {
             let end = offset + 4 * t.values.count
-            header += ",\(jsonQuoted(t.name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
+            header += ",\(JSONText.quoted(t.name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
                 + "\"data_offsets\":[\(offset),\(end)]}"
             offset = end
         }
@@ -149,9 +149,6 @@ public enum SafetensorsFile {
         }
         return bytes
     }
-
-    /// `text` as a JSON string literal (the same quoting as every other file the program writes).
-    static func jsonQuoted(_ text: String) -> String { JSONText.quoted(text) }
 
     // MARK: Files
 
