@@ -23,7 +23,7 @@ struct HeadlessPrinter {
         case .stateChanged(.diverged(let divergence)):
             self.divergence = divergence
             return [Self.divergedLine(divergence)]
-        case .started, .batch, .stateChanged, .learningRateChanged:
+        case .started, .batch, .stateChanged, .learningRateChanged, .layerHealth:
             return []
         }
     }

@@ -53,7 +53,7 @@ enum MetricsFormat {
                 + "\"confusion\":[\(rows.joined(separator: ","))],"
                 + "\"misclassified_columns\":[\(misclassifiedColumns.map(JSONText.quoted).joined(separator: ","))],"
                 + "\"misclassified\":[\(wrong.joined(separator: ","))]}"
-        case .started, .stateChanged, .learningRateChanged:
+        case .started, .stateChanged, .learningRateChanged, .layerHealth:
             return nil
         }
     }

@@ -41,7 +41,7 @@ final class TensorBoardOutput: RunOutput {
                 (TensorBoardTag.learningRate, epoch.learningRate),
             ], step: step)
             return report { () throws(TensorBoardError) in try writer.flush() }
-        case .started, .stateChanged, .learningRateChanged:
+        case .started, .stateChanged, .learningRateChanged, .layerHealth:
             return []
         }
     }

@@ -157,6 +157,8 @@ public struct AppState: Sendable {
     public private(set) var learningRateChanges: [LearningRateChange] = []
     /// Where the run diverged, kept after it resumes so the chart can mark it.
     public private(set) var divergences: [Divergence] = []
+    /// The latest layer-health figures (only sent while something asks for them).
+    public private(set) var layerHealth: LayerHealth?
 
     // MARK: View state
     public internal(set) var lossScale: LossScale = .linear
@@ -267,6 +269,8 @@ public struct AppState: Sendable {
         case .learningRateChanged(let from, let to, let step):
             learningRateChanges.append(LearningRateChange(step: step, from: from, to: to))
             rate.announced(to)
+        case .layerHealth(let health):
+            layerHealth = health
         }
     }
 

@@ -172,4 +172,7 @@ public enum TrainingEvent: Sendable, Equatable {
     case stateChanged(RunState)
     /// The learning rate changed (by the user) before `step` (the next global step to train).
     case learningRateChanged(from: Float, to: Float, step: Int)
+    /// Every layer's health figures, every few steps, only while asked for
+    /// (`Trainer.setLayerHealth`); never changes the run's math.
+    case layerHealth(LayerHealth)
 }
