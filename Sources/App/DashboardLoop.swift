@@ -89,6 +89,8 @@ struct DashboardLoop<Screen: DashboardScreen> {
                     break
                 case .key(let key):
                     perform(state.handle(key, now: now()))
+                case .mouse(let mouse):
+                    perform(state.handle(mouse: mouse, width: screen.width, height: screen.height, now: now()))
                 }
                 dirty = true
                 urgent = true

@@ -15,6 +15,8 @@ public enum Key: Sendable, Hashable {
 /// One decoded piece of terminal input.
 public enum TerminalInput: Sendable, Hashable {
     case key(Key)
+    /// A click, drag, release or wheel notch (only when the backend enabled the mouse).
+    case mouse(MouseEvent)
     /// The terminal changed size; the next frame is redrawn in full.
     case resize
 }

@@ -32,6 +32,8 @@ public final class Trainer: Sendable {
         var paused = false
         var stopRequested = false
         var pendingLearningRate: Float?
+        /// `.layerHealth` every this many steps; nil: not asked for (issue 9: not computed at all).
+        var layerHealthEvery: Int?
         /// The training thread is (about to be) blocked on `wakeUp`; whoever clears this signals it once.
         var waiting = false
     }
@@ -187,6 +189,12 @@ public final class Trainer: Sendable {
         guard TrainingConfig.isValidLearningRate(lr) else { return false }
         update { $0.pendingLearningRate = lr }
         return true
+    }
+
+    /// Asks for `.layerHealth` events every `steps` training steps (nil: none, the default).
+    /// The figures are computed between batches and never change the run's math.
+    public func setLayerHealth(every steps: Int?) {
+        update { $0.layerHealthEvery = steps.map { max(1, $0) } }
     }
 
     /// Ends the run after the current batch; emits `.stateChanged(.stopped)` and finishes `events`.
