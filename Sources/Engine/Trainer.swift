@@ -1,12 +1,11 @@
-// The Trainer: runs a TrainingSession on a background DispatchQueue and takes controls from any
+// The Trainer: one run (a TrainingSession) trained on a background thread, taking controls from any
 // thread. Controls are requests recorded under a Mutex; the training thread applies them between
-// batches, so they never touch the math mid-step.
-import CBLAS
-import Dispatch
+// batches, so they never touch the math mid-step. The thread and its schedule are a
+// `TrainingGroup`'s (a trainer started alone is a group of one).
 import MNISTData
 import Synchronization
 
-/// Trains an MLP on a background DispatchQueue and publishes `TrainingEvent`s.
+/// Trains an MLP on a background thread and publishes `TrainingEvent`s.
 /// Controls may be called from any thread; they take effect between batches.
 ///
 /// Event order: `.started`, `.stateChanged(.running)`, then per step `.batch` and per epoch `.epoch`,
@@ -34,16 +33,14 @@ public final class Trainer: Sendable {
         var pendingLearningRate: Float?
         /// `.layerHealth` every this many steps; nil: not asked for (issue 9: not computed at all).
         var layerHealthEvery: Int?
-        /// The training thread is (about to be) blocked on `wakeUp`; whoever clears this signals it once.
-        var waiting = false
+        /// The training thread's alarm clock, once a group has started this run: every control
+        /// change rings it, so a thread asleep because every run was paused wakes up.
+        var wake: TrainingGroup.Wake?
     }
     private let controls = Mutex(Controls())
-    /// Blocks the training thread while paused (no spinning, no CPU).
-    private let wakeUp = DispatchSemaphore(value: 0)
     /// The run's state. The training thread holds this lock for one batch (or one evaluation) at a
     /// time, so `snapshot()` from another thread always sees a state between batches.
     private let session: Mutex<TrainingSession>
-    private let queue = DispatchQueue(label: "mnist-tui.trainer", qos: .userInitiated)
 
     /// Validates `config` against `dataset`, checks that the run fits in memory, and allocates
     /// every buffer the run needs. Throws `TrainingConfigError`.
@@ -160,15 +157,9 @@ public final class Trainer: Sendable {
 
     // MARK: Controls
 
-    /// Starts training on the trainer's queue. Later calls do nothing.
+    /// Starts training on a thread of its own (a `TrainingGroup` of one). Later calls do nothing.
     public func start() {
-        let shouldStart = controls.withLock { c in
-            guard !c.started, !c.finished else { return false }
-            c.started = true
-            return true
-        }
-        guard shouldStart else { return }
-        queue.async { [self] in run() }
+        TrainingGroup([self]).start()
     }
 
     /// Pauses before the next batch (the training thread then sleeps until `resume()` or `stop()`).
@@ -222,68 +213,78 @@ public final class Trainer: Sendable {
     private func update(_ change: (inout Controls) -> Void) {
         let wake = controls.withLock { c in
             change(&c)
-            guard c.waiting else { return false }
-            c.waiting = false
+            return c.wake
+        }
+        wake?.ring()
+    }
+
+    // MARK: The training thread (called by the TrainingGroup that started this run)
+
+    /// Joins the group whose thread will train this run; false if it was started or ended before.
+    func claim(wake: TrainingGroup.Wake) -> Bool {
+        controls.withLock { c in
+            guard !c.started, !c.finished else { return false }
+            c.started = true
+            c.wake = wake
             return true
         }
-        if wake { wakeUp.signal() }
     }
 
-    // MARK: The training thread
-
-    private enum BoundaryDecision { case train, stop }
-
-    private func run() {
-        mnist_blas_set_threads(Int32(info.config.threads))
+    func announceStart() {
         channel.send(.started(info))
         channel.send(.stateChanged(.running))
-        var announcedPause = false
-        while true {
-            guard waitAtBoundary(announcedPause: &announcedPause) == .train else { return end(.stopped) }
-            let outcome = session.withLock { $0.advance() }
-            switch outcome {
-            case .progressed:
-                continue
-            case .finished:
-                return end(.done)
-            case .diverged(let divergence):
-                // Paused first, then announced: a resume sent in reply to `.diverged` finds the run
-                // paused and takes effect. `.diverged` stands for the pause: no extra `.paused`.
-                controls.withLock { $0.paused = true }
-                announcedPause = true
-                channel.send(.stateChanged(.diverged(divergence)))
+    }
+
+    /// What this run does at a batch boundary.
+    enum Boundary { case train, paused, stop }
+
+    /// Between batches, without waiting: applies an lr change and the layer-health request,
+    /// announces a pause or the resume after one (`announcedPause`), and says whether to train.
+    func boundary(announcedPause: inout Bool) -> Boundary {
+        let (stop, lr, paused, health) = controls.withLock { c in
+            let request = (c.stopRequested, c.pendingLearningRate, c.paused, c.layerHealthEvery)
+            c.pendingLearningRate = nil
+            return request
+        }
+        if stop { return .stop }
+        session.withLock { session in
+            if let lr { session.setLearningRate(lr) }
+            session.setLayerHealth(every: health)
+        }
+        if !paused {
+            if announcedPause {
+                announcedPause = false
+                session.withLock { $0.resetThroughput() }
+                channel.send(.stateChanged(.running))
             }
+            return .train
+        }
+        if !announcedPause {
+            announcedPause = true
+            channel.send(.stateChanged(.paused))
+        }
+        return .paused
+    }
+
+    /// Trains one batch (or evaluates a finished epoch); true while there is more to do. A
+    /// divergence pauses this run (first, so that a resume sent in reply to `.diverged` is not lost)
+    /// and is announced; `.diverged` stands for the pause, no `.paused` follows.
+    func advance(announcedPause: inout Bool) -> Bool {
+        switch session.withLock({ $0.advance() }) {
+        case .progressed:
+            return true
+        case .finished:
+            end(.done)
+            return false
+        case .diverged(let divergence):
+            controls.withLock { $0.paused = true }
+            announcedPause = true
+            channel.send(.stateChanged(.diverged(divergence)))
+            return true
         }
     }
 
-    /// Between batches: applies an lr change, sleeps while paused, reports stop.
-    private func waitAtBoundary(announcedPause: inout Bool) -> BoundaryDecision {
-        while true {
-            let (stop, lr, paused) = controls.withLock { c in
-                let request = (c.stopRequested, c.pendingLearningRate, c.paused)
-                c.pendingLearningRate = nil
-                if c.paused && !c.stopRequested { c.waiting = true }
-                return request
-            }
-            if stop { return .stop }
-            if let lr { session.withLock { $0.setLearningRate(lr) } }
-            if !paused {
-                if announcedPause {
-                    announcedPause = false
-                    session.withLock { $0.resetThroughput() }
-                    channel.send(.stateChanged(.running))
-                }
-                return .train
-            }
-            if !announcedPause {
-                announcedPause = true
-                channel.send(.stateChanged(.paused))
-            }
-            wakeUp.wait()
-        }
-    }
-
-    private func end(_ state: RunState) {
+    func end(_ state: RunState) {
         controls.withLock { $0.finished = true }
         channel.send(.stateChanged(state))
         channel.finish()
@@ -297,7 +298,9 @@ extension Trainer {
     /// and the controls, and says which it was. Lets `mnist-tui-bench --count-allocations` count
     /// the heap allocations of a whole training step, event emission included. Never mix with `start()`.
     package func advanceOnCallingThread() -> (trainedBatch: Bool, finished: Bool) {
-        session.withLock { session in
+        let health = controls.withLock { $0.layerHealthEvery }
+        return session.withLock { session in
+            session.setLayerHealth(every: health)
             let before = session.position.step
             let outcome = session.advance()
             return (session.position.step != before, outcome == .finished)

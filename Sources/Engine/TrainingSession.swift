@@ -52,6 +52,12 @@ final class TrainingSession {
     private var recentNext = 0
     private var recentFilled = 0
 
+    /// Layer-health reports: every `every` steps, by `monitor` (nil: not asked for, nothing computed;
+    /// see TrainingSession+LayerHealth.swift).
+    var layerHealth: (every: Int, monitor: LayerHealthMonitor)?
+    /// The step-0 report (the initial network) was sent or is past.
+    var sentInitialLayerHealth = false
+
     /// Evaluation chunk size: large, since evaluation is forward-only GEMMs.
     static let evaluationBatch = 1000
 
@@ -142,6 +148,7 @@ final class TrainingSession {
     func advance() -> AdvanceOutcome {
         guard position.epoch <= config.epochs else { return .finished }
         if orderEpoch != position.epoch { beginEpoch() }
+        if layerHealth != nil && !sentInitialLayerHealth { reportInitialLayerHealth() }
         if position.batchesDone == info.batchesPerEpoch {
             finishEpoch()
             return position.epoch <= config.epochs ? .progressed : .finished
@@ -181,21 +188,27 @@ final class TrainingSession {
         position = rollbackPosition
         position.learningRate = lr  // the rate is the user's control, not part of the rolled-back math
         history.batchLosses.removeLast(history.batchLosses.count - rollbackLossCount)
+        layerHealth?.monitor.reset()  // the rolled-back batches' units do not count
     }
 
-    /// One optimiser step; when the loss ran away, rolls back and returns where (nil: trained).
-    private func trainBatch() -> Divergence? {
-        let start = ContinuousClock.now
-        let n = info.trainCount
-        let batchIndex = position.batchesDone
+    /// Gathers batch `batchIndex` of this epoch's order into `input`; returns its size.
+    func loadBatch(_ batchIndex: Int) -> Int {
         let first = batchIndex * config.batchSize
-        let count = min(config.batchSize, n - first)
+        let count = min(config.batchSize, info.trainCount - first)
         let indices = UnsafeBufferPointer(start: order + first, count: count)
         if optimizer.gathersCompactedInput {
             input.loadCompacted(train, indices: indices)  // skip all-zero input columns
         } else {
             input.load(train, indices: indices)
         }
+        return count
+    }
+
+    /// One optimiser step; when the loss ran away, rolls back and returns where (nil: trained).
+    private func trainBatch() -> Divergence? {
+        let start = ContinuousClock.now
+        let batchIndex = position.batchesDone
+        let count = loadBatch(batchIndex)
         let lossSum = mlp.forward(input, batch: count)
         let loss = Float(lossSum / Double(count))
         let lr = position.learningRate
@@ -235,6 +248,7 @@ final class TrainingSession {
 
         emit(.batch(BatchMetrics(epoch: position.epoch, batch: batchIndex + 1, batchesPerEpoch: info.batchesPerEpoch,
                                  step: step, loss: loss, learningRate: lr, samplesPerSecond: throughput)))
+        if layerHealth != nil { observeLayerHealth(batch: count, step: step, learningRate: lr) }
         return nil
     }
 

@@ -261,6 +261,21 @@ public final class MLP {
         }
     }
 
+    /// The weight and bias gradients of the last `backward` into `gradients` (`parameterCount`
+    /// floats), computed again from the activations and deltas that pass left behind (its input
+    /// gradients are not recomputed), whatever that pass did with them: for the layer-health figures
+    /// of a step whose gradient plain SGD folded into the weights. Same GEMMs and kernels as the
+    /// backward pass, so the same gradient; the parameters are untouched (`compactWeights` is used as
+    /// scratch: the next `forward` gathers it again).
+    func recomputeWeightGradients(_ input: InputBatch, batch: Int, into gradients: UnsafeMutablePointer<Float>) {
+        for l in 1..<layerCount {
+            Linear.parameterGradient(input: activations[l], dOutput: deltas[l + 1], dWeights: gradients + weightOffset(l),
+                                     dBias: gradients + biasOffset(l), alpha: 1, beta: 0, batch: batch,
+                                     inFeatures: layerSizes[l], outFeatures: layerSizes[l + 1], ones: ones)
+        }
+        firstLayerGradient(input, dOutput: deltas[1], batch: batch, into: GradientTarget(buffer: gradients, alpha: 1, beta: 0))
+    }
+
     /// The gradient of the mean batch loss into `gradients` (`parameterCount` floats), parameters
     /// untouched (gradient checks, Adam).
     public func computeGradients(_ input: InputBatch, batch: Int, into gradients: UnsafeMutablePointer<Float>) {
