@@ -26,6 +26,7 @@ struct AppRunner {
 
         // MARK: Data and trainer (fresh, or resumed from --resume's checkpoint)
         guard let firstLayer = FirstLayerOverride.fromEnvironment() else { return ExitStatus.usage }
+        if command.isCompare { return await CompareRunner(command: command, firstLayer: firstLayer).run() }
         let dataset: Dataset
         let source: DatasetSource
         let trainer: Trainer
@@ -52,16 +53,11 @@ struct AppRunner {
                 }
                 trainer = try Trainer(dataset: dataset, config: config, firstLayerPath: firstLayer)
             }
-        } catch let error as TrainingConfigError {
-            StandardStreams.printError("mnist-tui: \(error.commandLineMessage)")
-            return error.exitStatus
-        } catch let error as ResumeError {
-            StandardStreams.printError("mnist-tui: \(error)")
-            return ExitStatus.usage
         } catch {
-            StandardStreams.printError("mnist-tui: \(error)")
-            return ExitStatus.failure
+            return Self.fail(error)
         }
+        // The metrics file records layer health (its epoch lines carry the latest figures).
+        if command.metrics != nil { trainer.setLayerHealth(every: MetricsFormat.layerHealthEvery) }
         let saver = CheckpointSaver(path: command.save ?? CheckpointSaver.defaultPath, automatic: command.save != nil,
                                     trainer: trainer, datasetFingerprint: dataset.fingerprint)
         let outputs: RunOutputs
@@ -103,6 +99,23 @@ struct AppRunner {
         // Lost stdout is an error (141 for a closed pipe), unless a signal already ended the run.
         if case .signal = end {} else if let status = StandardStreams.stdoutFailureStatus() { exitStatus = status }
         return exitStatus
+    }
+}
+
+extension AppRunner {
+    /// A run that could not be set up: its one line on stderr, and the status.
+    static func fail(_ error: any Error) -> Int32 {
+        switch error {
+        case let error as TrainingConfigError:
+            StandardStreams.printError("mnist-tui: \(error.commandLineMessage)")
+            return error.exitStatus
+        case let error as ResumeError:
+            StandardStreams.printError("mnist-tui: \(error)")
+            return ExitStatus.usage
+        default:
+            StandardStreams.printError("mnist-tui: \(error)")
+            return ExitStatus.failure
+        }
     }
 }
 

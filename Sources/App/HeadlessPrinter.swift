@@ -10,12 +10,15 @@ struct HeadlessPrinter {
     private(set) var lastEpoch: EpochMetrics?
     /// Set once a divergence was reported.
     private(set) var divergence: Divergence?
+    /// Every evaluation so far (the comparison's table picks the best).
+    private(set) var epochs: [EpochSummary] = []
 
     /// The lines `event` produces (most events produce none).
     mutating func lines(for event: TrainingEvent) -> [String] {
         switch event {
         case .epoch(let metrics):
             lastEpoch = metrics
+            epochs.append(metrics.summary)
             return [Self.epochLine(metrics)]
         case .stateChanged(.done):
             guard let lastEpoch else { return [] }
@@ -49,7 +52,7 @@ struct HeadlessPrinter {
             + "stopping. Try a lower --lr."
     }
 
-    private static func percent(_ fraction: Double) -> String {
+    static func percent(_ fraction: Double) -> String {
         NumberFormatting.fixed(fraction * 100, decimals: 2) + "%"
     }
 }

@@ -118,6 +118,10 @@ public struct MNISTTUICommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Threads for BLAS and the sparse first layer (default: the machine's cores).")
     public var threads: Int?
 
+    // MARK: Comparing runs
+
+    @OptionGroup public var compare: CompareOptions
+
     public init() {}
 
     // MARK: Limits
@@ -156,6 +160,7 @@ public struct MNISTTUICommand: AsyncParsableCommand {
             guard save != nil else { throw ValidationError("--checkpoint-every needs --save FILE (where to write)") }
         }
         if let resume, resume.isEmpty { throw ValidationError("--resume needs a file name") }
+        _ = try comparedRuns()  // every --vs run parses and validates (CompareOptions.swift)
     }
 
     /// `"512,256"` -> `[512, 256]`; anything else is a one-line error naming `--hidden`.

@@ -14,6 +14,8 @@ import MNISTData
 ///      "test_accuracy":0.94,"train_seconds":1.21,"lr":0.2,"confusion":[[980,0,...],...],
 ///      "misclassified_columns":["test_index","label","predicted","p_predicted","p_label"],
 ///      "misclassified":[[8,5,6,0.71,0.12],...]}
+///     {"type":"layers","step":50,"layers":[{"weight_rms":0.05,"grad_rms":0.002,"update_ratio":0.008,
+///      "act_mean":0.4,"act_std":0.6,"dead":0.01},...]}
 ///     {"type":"end","reason":"completed"}
 ///
 /// A run line starts each run (a resumed run appends one with `"resumed_from"`: the checkpoint's
@@ -22,7 +24,10 @@ import MNISTData
 /// label, columns = predicted. `"misclassified"` lists every wrong test image in test-index order
 /// as arrays of `"misclassified_columns"`. The end line's reason is `completed`, `diverged`, `quit`
 /// or `signal` (with `"signal"`: its number). Accuracies are fractions in [0, 1]; non-finite
-/// numbers (a diverged loss) are `null`.
+/// numbers (a diverged loss) are `null`. Layer health (MetricsFormat+Runs.swift): a `layers` line
+/// every `layerHealthEvery` steps (and at step 0, the initial network), and the latest figures on
+/// each epoch line (`"layers_step"`, `"layers"`). In a `--vs` comparison every line carries
+/// `"run"` (1-4) and `"label"` after its type.
 enum MetricsFormat {
     /// The columns of each `"misclassified"` entry.
     static let misclassifiedColumns = ["test_index", "label", "predicted", "p_predicted", "p_label"]
@@ -53,7 +58,9 @@ enum MetricsFormat {
                 + "\"confusion\":[\(rows.joined(separator: ","))],"
                 + "\"misclassified_columns\":[\(misclassifiedColumns.map(JSONText.quoted).joined(separator: ","))],"
                 + "\"misclassified\":[\(wrong.joined(separator: ","))]}"
-        case .started, .stateChanged, .learningRateChanged, .layerHealth:
+        case .layerHealth(let health):
+            return layersLine(health)
+        case .started, .stateChanged, .learningRateChanged:
             return nil
         }
     }

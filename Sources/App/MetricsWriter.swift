@@ -25,6 +25,10 @@ final class MetricsWriter: RunOutput {
         var buffer: [UInt8] = []
         var failure: String?
         var lastFlush: Double
+        /// Runs that have not finished (a `--vs` comparison writes several into one file).
+        var openRuns = 1
+        /// Each run's latest layer health (by run number; 0 untagged), for its next epoch line.
+        var layerHealth: [Int: LayerHealth] = [:]
     }
 
     private static let flushThreshold = 64 * 1024
@@ -33,7 +37,15 @@ final class MetricsWriter: RunOutput {
 
     /// Opens FILE for appending (emptied first with `truncate`: `--overwrite`) and writes `runLine`
     /// at once. Throws one line naming the option.
-    init(path: String, runLine: String, truncate: Bool,
+    convenience init(path: String, runLine: String, truncate: Bool,
+                     now: (@Sendable () -> Double)? = nil) throws(OutputError) {
+        try self.init(path: path, runLines: [runLine], truncate: truncate, now: now)
+    }
+
+    /// One file for the runs of a `--vs` comparison: their run lines at once (tagged by the
+    /// caller); each run then records through its own `TaggedMetrics`, and the file is closed
+    /// when the last of them finishes.
+    init(path: String, runLines: [String], truncate: Bool,
          now: (@Sendable () -> Double)? = nil) throws(OutputError) {
         self.path = path
         let clock = MonotonicClock()
@@ -43,7 +55,8 @@ final class MetricsWriter: RunOutput {
             let created = !OutputFile.isExistingRegularFile(path)
             let file = try OutputFile(appendingTo: path, truncate: truncate)
             var state = State(file: file, lastFlush: now())
-            state.buffer = Array((runLine + "\n").utf8)
+            state.openRuns = runLines.count
+            state.buffer = Array(runLines.map { $0 + "\n" }.joined().utf8)
             if let failure = Self.flush(&state) {
                 // Not even the run line fits (a full disk): leave no empty file behind.
                 if created { unlink(file.target) }
@@ -58,10 +71,21 @@ final class MetricsWriter: RunOutput {
     }
 
     func record(_ event: TrainingEvent) -> [OutputReport] {
-        guard let line = MetricsFormat.line(for: event) else { return [] }
+        record(event, tag: nil)
+    }
+
+    /// Records one run's event (`tag`: which run of a comparison; nil for a single run).
+    func record(_ event: TrainingEvent, tag: MetricsTag?) -> [OutputReport] {
+        guard var line = MetricsFormat.line(for: event) else { return [] }
         let time = now()
         let failure: String? = state.withLock { state in
             guard state.file != nil else { return nil }
+            switch event {
+            case .layerHealth(let health): state.layerHealth[tag?.run ?? 0] = health
+            case .epoch: line = MetricsFormat.epochLine(line, health: state.layerHealth[tag?.run ?? 0])
+            default: break
+            }
+            line = MetricsFormat.tagged(line, tag)
             state.buffer.append(contentsOf: line.utf8)
             state.buffer.append(0x0A)
             let due: Bool
@@ -77,9 +101,16 @@ final class MetricsWriter: RunOutput {
 
     /// Writes what is buffered and the end line, and closes the file. Reports a failure (then or earlier).
     func finish(_ ending: RunEnding) -> [OutputReport] {
+        finish(ending, tag: nil)
+    }
+
+    /// One run has ended: its end line; the file is finished and closed after the last run's.
+    func finish(_ ending: RunEnding, tag: MetricsTag?) -> [OutputReport] {
         let failure: String? = state.withLock { state in
             guard let file = state.file else { return state.failure }
-            state.buffer.append(contentsOf: (MetricsFormat.endLine(ending) + "\n").utf8)
+            state.buffer.append(contentsOf: (MetricsFormat.tagged(MetricsFormat.endLine(ending), tag) + "\n").utf8)
+            state.openRuns -= 1
+            guard state.openRuns <= 0 else { return nil }
             if Self.flush(&state) == nil {
                 do throws(OutputFileError) { try file.commit() } catch {
                     file.discard()
@@ -106,4 +137,18 @@ final class MetricsWriter: RunOutput {
         state.failure = failure.description
         return failure.description
     }
+}
+
+/// One run's view of a shared `--metrics` file in a `--vs` comparison: its lines carry its tag.
+final class TaggedMetrics: RunOutput {
+    let writer: MetricsWriter
+    let tag: MetricsTag
+
+    init(writer: MetricsWriter, tag: MetricsTag) {
+        self.writer = writer
+        self.tag = tag
+    }
+
+    func record(_ event: TrainingEvent) -> [OutputReport] { writer.record(event, tag: tag) }
+    func finish(_ ending: RunEnding) -> [OutputReport] { writer.finish(ending, tag: tag) }
 }

@@ -32,6 +32,8 @@ enum MetricsRecord {
         }
         guard let object = value as? [String: Any] else { throw Malformed(description: "not a JSON object") }
         guard let type = object["type"] as? String else { throw Malformed(description: "no \"type\"") }
+        // A --vs comparison's file (lines tagged "run"): readers follow run 1, the base run.
+        if let run = object["run"] as? Int, run != 1 { return .other }
         let fields = Fields(object: object, type: type)
         switch type {
         case "run": return try parseRun(fields, object: object)
