@@ -182,8 +182,9 @@ public final class Trainer: Sendable {
         return true
     }
 
-    /// Asks for `.layerHealth` events every `steps` training steps (nil: none, the default).
-    /// The figures are computed between batches and never change the run's math.
+    /// Asks for `.layerHealth` events every `steps` training steps and at the end of each epoch
+    /// (nil: none, the default), and, asked before the first batch, one at step 0 for the initial
+    /// network. The figures are computed between batches and never change the run's math.
     public func setLayerHealth(every steps: Int?) {
         update { $0.layerHealthEvery = steps.map { max(1, $0) } }
     }

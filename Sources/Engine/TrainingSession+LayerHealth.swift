@@ -1,5 +1,6 @@
 // When a run computes its layer-health figures (`LayerHealthMonitor` computes them): every N
-// steps between batches, and once at step 0 for the initial network, only while asked for.
+// steps between batches and at each epoch's end, and once at step 0 for the initial network, only
+// while asked for.
 
 extension TrainingSession {
     /// Reports every `steps` steps from now on (nil: none; the monitor's buffers are allocated the
@@ -28,11 +29,12 @@ extension TrainingSession {
                                          gradientsReady: true)))
     }
 
-    /// After each trained batch: tracks dead units, and on every N-th step sends the figures.
+    /// After each trained batch: tracks dead units, and sends the figures on every N-th step and
+    /// on each epoch's last batch (so the figures an epoch ends with are that epoch's own).
     func observeLayerHealth(batch: Int, step: Int, learningRate: Float) {
         guard let (every, monitor) = layerHealth else { return }
         monitor.observe(mlp, batch: batch)
-        guard step % every == 0 else { return }
+        guard step % every == 0 || position.batchesDone == info.batchesPerEpoch else { return }
         emit(.layerHealth(monitor.report(mlp, input: input, batch: batch, step: step, learningRate: learningRate)))
     }
 }
