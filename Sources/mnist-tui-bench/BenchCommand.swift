@@ -12,6 +12,7 @@ import MNISTData
 //   swift build -c release && .build/release/mnist-tui-bench --epochs 3 [--threads 2]
 //       [--data DIR | --dataset fashion] [--blas-env both|unpinned|inherited] [--skip-numpy] [--json]
 //   .build/release/mnist-tui-bench --first-layer [--threads 1]   (the engine's step, first layer sparse against BLAS)
+//   .build/release/mnist-tui-bench --layer-health 50 [--epochs 3]  (issue 9's layer-health figures: cost ratio)
 
 /// The benchmark command (not a timed test).
 @main
@@ -55,6 +56,8 @@ struct BenchCommand: AsyncParsableCommand {
     var skipNumpy = false
     @Flag(help: "Only count heap allocations per training step (needs scripts/alloc-counter.c preloaded).")
     var countAllocations = false
+    @Option(name: .customLong("layer-health"), help: ArgumentHelp("Only time the engine's epochs with layer health every N steps against none, and print the ratio.", valueName: "N"))
+    var layerHealth: Int?
     @Flag(help: "Only time the engine's step with its first layer dense (BLAS) and sparse (the kernels), on MNIST, Fashion-MNIST and random-density batches, in each environment.")
     var firstLayer = false
     @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel (what the engine's first layer ran: the sparse variant or blas), floor_seconds, engine_seconds, numpy_seconds per epoch); the report goes to stderr."))
@@ -94,6 +97,9 @@ struct BenchCommand: AsyncParsableCommand {
     // MARK: Running
 
     func run() async throws {
+        if let every = layerHealth {
+            return try LayerHealthCost.run(dataset: try loadDataset(), config: config, every: max(1, every))
+        }
         if countAllocations {
             return try await AllocationCount.run(dataset: try loadDataset(), config: config, epochs: epochs)
         }
