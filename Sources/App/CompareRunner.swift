@@ -15,9 +15,10 @@ struct CompareRunner {
         do {
             runs = try command.comparedRuns()
             dataset = try Dataset.load(command.datasetSource)
-            for (index, run) in runs.enumerated() {
-                let config = try run.command.trainingConfig()
-                let plan = try Trainer.plan(dataset: dataset, config: config)  // refuses a run too large
+            let configs = try runs.map { try $0.command.trainingConfig() }
+            let plans = try TrainingGroup.plan(dataset: dataset, configs: configs)  // refuses runs too large together
+            for (index, (run, config)) in zip(runs, configs).enumerated() {
+                let plan = plans[index]
                 if let notice = SlowStartNotice.message(config: config, parameterCount: plan.memory.parameterCount) {
                     StandardStreams.printError("mnist-tui: \(HeadlessCompare.prefix(run: index + 1, label: run.label))\(notice)")
                 }

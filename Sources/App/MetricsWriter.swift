@@ -107,9 +107,10 @@ final class MetricsWriter: RunOutput {
     /// One run has ended: its end line; the file is finished and closed after the last run's.
     func finish(_ ending: RunEnding, tag: MetricsTag?) -> [OutputReport] {
         let failure: String? = state.withLock { state in
-            guard let file = state.file else { return state.failure }
-            state.buffer.append(contentsOf: (MetricsFormat.tagged(MetricsFormat.endLine(ending), tag) + "\n").utf8)
             state.openRuns -= 1
+            // A failure is reported once, when the last run finishes.
+            guard let file = state.file else { return state.openRuns <= 0 ? state.failure : nil }
+            state.buffer.append(contentsOf: (MetricsFormat.tagged(MetricsFormat.endLine(ending), tag) + "\n").utf8)
             guard state.openRuns <= 0 else { return nil }
             if Self.flush(&state) == nil {
                 do throws(OutputFileError) { try file.commit() } catch {

@@ -37,11 +37,14 @@ public struct MemoryEstimate: Sendable, Equatable {
         total += Double(trainCount) * 4
         total += min(Double(config.epochs) * Double(batchesPerEpoch), Double(1 << 20)) * float
         // The dataset as loaded, plus the limited copy of the training split.
-        let datasetBytes = Double(dataset.train.pixels.count + dataset.train.labels.count
-                                  + dataset.test.pixels.count + dataset.test.labels.count)
-        total += datasetBytes
+        total += Double(Self.sharedBytes(dataset))
         if trainCount < dataset.train.count { total += Double(trainCount * (dataset.train.pixelsPerImage + 1)) }
         bytes = total >= Double(Int.max) ? Int.max : Int(total)
+    }
+
+    /// The dataset as loaded: the part of each estimate that runs trained together share.
+    public static func sharedBytes(_ dataset: Dataset) -> Int {
+        dataset.train.pixels.count + dataset.train.labels.count + dataset.test.pixels.count + dataset.test.labels.count
     }
 
     /// The machine's physical memory in bytes (nil if the system does not say).

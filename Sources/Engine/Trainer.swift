@@ -119,7 +119,7 @@ public final class Trainer: Sendable {
     }
 
     /// A trainer released without running to its end still ends its stream (a running trainer is
-    /// kept alive by its queue until the run ends).
+    /// kept alive by its group's thread until the run ends).
     deinit {
         channel.finish()
     }

@@ -3,6 +3,7 @@
 // only the thread and the schedule. `Trainer.start()` is a group of one.
 import CBLAS
 import Dispatch
+import MNISTData
 import Synchronization
 
 /// Trains its runs on one background thread, round robin: one `advance` (a batch, or an epoch's
@@ -21,6 +22,21 @@ public final class TrainingGroup: Sendable {
 
     public init(_ trainers: [Trainer]) {
         self.trainers = trainers
+    }
+
+    /// Plans each run (`Trainer.plan`) and refuses runs that fit one by one but not together: the
+    /// dataset is loaded once, everything else is each run's own.
+    public static func plan(dataset: Dataset, configs: [TrainingConfig],
+                            memoryLimit: Int? = nil) throws(TrainingConfigError) -> [Trainer.Plan] {
+        var plans: [Trainer.Plan] = []
+        for config in configs { plans.append(try Trainer.plan(dataset: dataset, config: config, memoryLimit: memoryLimit)) }
+        let shared = MemoryEstimate.sharedBytes(dataset)
+        let total = plans.reduce(shared) { $0 &+ ($1.memory.bytes - shared) }
+        if let available = memoryLimit ?? MemoryEstimate.physicalMemory(), total > available {
+            throw .memory(needed: total, available: available,
+                          parameterCount: plans.reduce(0) { $0 &+ $1.memory.parameterCount })
+        }
+        return plans
     }
 
     /// Starts the thread. Runs already started (or stopped before starting) are left out; a group

@@ -169,4 +169,17 @@ struct CompareOptionTests {
         let log = try RunLog(path: path)
         #expect(log.runs.count == 1 && log.epochs.count == 2 && log.losses.count == 8)
     }
+
+    @Test("--tensorboard of a comparison: one folder per run, each with its event file")
+    func tensorBoardFolders() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-tui-compare-tb-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try Subprocess.run(try binary(), Self.base + ["--epochs", "1", "--tensorboard", folder, "--vs", "--init he"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["1-base", "2-init-he"])
+        for run in ["1-base", "2-init-he"] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/" + run)
+            #expect(files.count == 1 && files[0].hasPrefix("events.out.tfevents."), "\(files)")
+        }
+    }
 }

@@ -106,4 +106,18 @@ struct TrainingGroupTests {
         #expect(events.filter { if case .started = $0 { true } else { false } }.count == 1)
         #expect(events.last == .stateChanged(.done))
     }
+
+    @Test("runs that fit one by one but not together are refused, the dataset counted once")
+    func memoryTogether() throws {
+        let dataset = syntheticDataset()
+        let config = smallConfig()
+        let one = try Trainer.plan(dataset: dataset, config: config).memory.bytes
+        let shared = MemoryEstimate.sharedBytes(dataset)
+        let four = 4 * (one - shared) + shared
+        #expect(try TrainingGroup.plan(dataset: dataset, configs: Array(repeating: config, count: 4), memoryLimit: four).count == 4)
+        #expect(throws: TrainingConfigError.memory(needed: four, available: four - 1,
+                                                   parameterCount: 4 * (try Trainer.plan(dataset: dataset, config: config).memory.parameterCount))) {
+            try TrainingGroup.plan(dataset: dataset, configs: Array(repeating: config, count: 4), memoryLimit: four - 1)
+        }
+    }
 }
