@@ -81,7 +81,7 @@ struct AppRunner {
         // MARK: Mode
         var ending: RunEnding?
         if command.screen.mode == .dashboard {
-            ending = await DashboardMode.run(trainer: trainer, testImages: dataset.test,
+            ending = await DashboardMode.run(trainers: [trainer], labels: ["base"], testImages: dataset.test,
                                              allowColor: command.screen.allowColor,
                                              forceASCII: command.screen.ascii, outputs: outputs,
                                              saver: saver, resumed: resumed?.snapshot)
