@@ -126,7 +126,7 @@ public enum Keymap {
         // MARK: Several runs, layer health
         row([.character("1")], [.main, .confusion, .browser], .focusRun1,
             help: ("1-4", "focus run 1-4 (status, matrix, browser, +/-)"),
-            hint: ("1-4", .focusRunWord), priority: 3),
+            hint: ("1-4", .focusRunWord), priority: 4),
         row([.character("2")], [.main, .confusion, .browser], .focusRun2),
         row([.character("3")], [.main, .confusion, .browser], .focusRun3),
         row([.character("4")], [.main, .confusion, .browser], .focusRun4),
