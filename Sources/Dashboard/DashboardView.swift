@@ -46,8 +46,14 @@ public enum DashboardView {
                             grid: &grid)
         }
         LossChart.draw(lossChart, in: lossInner, grid: &grid, theme: theme)
-        let digitsInner = grid.box(layout.digits, title: DigitsPanel.title(state.digitsPanel), theme: theme)
-        DigitsPanel.draw(state.digitsPanel, in: digitsInner, grid: &grid, theme: theme)
+        if state.showLayers {
+            let layers = state.layersPanel
+            let inner = grid.box(layout.digits, title: LayersPanel.title(layers), theme: theme)
+            LayersPanel.draw(layers, in: inner, grid: &grid, theme: theme)
+        } else {
+            let digitsInner = grid.box(layout.digits, title: DigitsPanel.title(state.digitsPanel), theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: digitsInner, grid: &grid, theme: theme)
+        }
         let accuracyInner = grid.box(layout.accuracy, title: AccuracyPanel.title, theme: theme)
         let comparison = state.accuracyComparison
         if comparison.isEmpty {
