@@ -239,7 +239,10 @@ enum LossChart {
         for cell in stride(from: 2 + shift % markSpacing, to: plot.width, by: markSpacing) {
             let values = [2 * cell, 2 * cell + 1].compactMap { smooth.indices.contains($0) && smooth[$0].isFinite ? smooth[$0] : nil }
             guard let value = values.last else { continue }
-            grid[plot.x + cell, plot.y + min(plot.height - 1, y.row(Double(value)) / 4)] = mark.style(theme).cell(mark.marker(theme))
+            let row = plot.y + min(plot.height - 1, y.row(Double(value)) / 4)
+            // Where lines run together another run's marker may sit there already: one cell on.
+            let x = (plot.x + cell..<min(plot.maxX, plot.x + cell + 3)).first { (0x2800...0x28FF).contains(grid[$0, row].character.value) }
+            if let x { grid[x, row] = mark.style(theme).cell(mark.marker(theme)) }
         }
     }
 
