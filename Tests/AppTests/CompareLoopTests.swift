@@ -98,4 +98,22 @@ import Engine
         #expect(result.state.browser != nil && result.state.focusedRun == 0)
         #expect(result.screen.frames.contains { frame in frame.lines.joined().contains("Misclassified") && frame.lines[0].contains("run 2/2") })
     }
+
+    @Test("four runs and a ghost at every size from 1x1 to 160x50: no trap, every label whole from 80x24 up")
+    func everySize() async {
+        let labels = ["base", "--init default", "--optimizer adam --lr 0.001", "--momentum 0.9"]
+        var steps: [Step] = (0..<4).map { .runEvents($0, LoopFixtures.firstEpoch) } + [.idle]
+        for height in stride(from: 1, through: 50, by: 3) {
+            for width in stride(from: 1, through: 160, by: 7) { steps.append(.resize(width: width, height: height)) }
+        }
+        steps.append(.resize(width: 80, height: 24))
+        let result = await LoopRun.play(steps, labels: labels) { state in
+            var ghost = RunTrack(info: LoopFixtures.info, label: "old.jsonl", isGhost: true)
+            for step in 1...10 { ghost.apply(LoopFixtures.batch(step), now: 0) }
+            state.addGhost(ghost)
+        }
+        for frame in result.screen.frames { #expect(frame.cells.count == frame.width * frame.height) }
+        let text = result.screen.lastText
+        for label in labels + ["old.jsonl"] { #expect(text.contains(label), "\(label) at 80x24") }
+    }
 }
