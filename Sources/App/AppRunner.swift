@@ -77,7 +77,12 @@ struct AppRunner {
         // MARK: Mode
         var ending: RunEnding?
         if command.screen.mode == .dashboard {
-            ending = await DashboardMode.run(trainer: trainer, testImages: dataset.test,
+            let ghosts: [RunTrack]
+            do { ghosts = try command.ghostOptions.runs() } catch {
+                StandardStreams.printError("mnist-tui: \(error)")
+                return ExitStatus.usage
+            }
+            ending = await DashboardMode.run(trainers: [trainer], labels: ["base"], ghosts: ghosts, testImages: dataset.test,
                                              allowColor: command.screen.allowColor,
                                              forceASCII: command.screen.ascii, outputs: outputs,
                                              saver: saver, resumed: resumed?.snapshot)

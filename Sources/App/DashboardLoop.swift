@@ -20,12 +20,17 @@ protocol DashboardScreen: AnyObject {
 
 extension TerminalScreen: DashboardScreen {}
 
-/// What the loop asks of the run: the trainer's controls and saving a checkpoint now. `LiveRun`
-/// is the real one; tests pass a fake that records the calls.
+/// What the loop asks of the runs: the trainers' controls and saving a checkpoint now. `LiveRun`
+/// is the real one; tests pass a fake that records the calls. Runs are numbered from 0 (the base run).
 protocol RunControl: AnyObject, Sendable {
+    /// Pauses every run.
     func pause()
+    /// Resumes every run.
     func resume()
-    func setLearningRate(_ lr: Float)
+    func setLearningRate(_ lr: Float, run: Int)
+    /// Layer-health figures from run `run` every `steps` steps; nil: the dashboard no longer
+    /// needs them (the run keeps sending them if an output does).
+    func setLayerHealth(every steps: Int?, run: Int)
     /// Writes a checkpoint to `path` (nil: the default place) now; returns the one-line report.
     func saveCheckpoint(to path: String?) throws -> String
 }
@@ -33,6 +38,9 @@ protocol RunControl: AnyObject, Sendable {
 /// Where the loop's training events come from: its own queue, drained once per frame.
 protocol EventSource: Sendable {
     func drain() -> (events: [TrainingEvent], finished: Bool)
+    /// The events with the index of the run that sent each (0: the base run). Sources of one run
+    /// (a trainer's subscription, `watch`, `evaluate`) need not say: theirs are all run 0's.
+    func drainRuns() -> [RunEvent]
     /// What else the source tells the state, after the frame's events (`watch`: the file's status
     /// and the test images it loaded). True if it changed anything. Most sources have nothing.
     func update(_ state: inout AppState, now: Double) -> Bool
@@ -40,6 +48,13 @@ protocol EventSource: Sendable {
 
 extension EventSource {
     func update(_ state: inout AppState, now: Double) -> Bool { false }
+    func drainRuns() -> [RunEvent] { drain().events.map { RunEvent(run: 0, event: $0) } }
+}
+
+/// A training event and the run (0-based) that sent it.
+struct RunEvent: Sendable, Equatable {
+    var run: Int
+    var event: TrainingEvent
 }
 
 extension EventSubscription: EventSource {}
@@ -98,11 +113,11 @@ struct DashboardLoop<Screen: DashboardScreen> {
             if state.wantsQuit { return .quit }
 
             // MARK: Events and reports
-            let (newEvents, _) = events.drain()
+            let newEvents = events.drainRuns()
             let newReports = reports.drain()
             if !newEvents.isEmpty || !newReports.isEmpty {
                 let time = now()
-                for event in newEvents { state.apply(event, now: time) }
+                for tagged in newEvents { state.apply(tagged.event, run: tagged.run, now: time) }
                 for report in newReports {
                     state.note(report.text, now: time, isError: report.isError)
                     // The finished run is saved: q then has nothing left to ask about.
@@ -137,7 +152,8 @@ struct DashboardLoop<Screen: DashboardScreen> {
             switch command {
             case .pause: run.pause()
             case .resume: run.resume()
-            case .setLearningRate(let lr): run.setLearningRate(lr)
+            case .setLearningRate(let lr, let index): run.setLearningRate(lr, run: index)
+            case .setLayerHealth(let every, let index): run.setLayerHealth(every: every, run: index)
             case .saveCheckpoint(let path, let thenQuit):
                 // At once, on this thread: a snapshot between batches plus an atomic write of a few
                 // MB takes milliseconds. A failure is shown and keeps the dashboard open.

@@ -12,8 +12,13 @@ enum DashboardMode {
 
     /// Runs the dashboard until `q` (or a signal) and returns how the run ended; nil if the
     /// terminal could not be opened (nothing was started; the caller runs headless).
-    static func run(trainer: Trainer, testImages: LabeledImages, allowColor: Bool, forceASCII: Bool,
-                    outputs: RunOutputs, saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
+    /// `trainers` are the runs to compare, the base run first, named by `labels` ("base",
+    /// "--init default"); `outputs`, `saver` and `resumed` are the base run's. `ghosts` are
+    /// finished runs to draw beside them (`--compare-with`).
+    static func run(trainers: [Trainer], labels: [String], ghosts: [RunTrack] = [], testImages: LabeledImages,
+                    allowColor: Bool, forceASCII: Bool, outputs: RunOutputs, saver: CheckpointSaver,
+                    resumed: TrainingSnapshot?) async -> RunEnding? {
+        guard let trainer = trainers.first else { return nil }
         // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
         let signals = SignalObserver()
         defer { signals.cancel() }
@@ -23,26 +28,28 @@ enum DashboardMode {
         let clock = MonotonicClock()
         let options = DisplayOptions(unicode: screen.capabilities.unicode && !forceASCII,
                                      color: screen.capabilities.color)
-        var state = AppState(info: trainer.info, testImages: testImages, options: options, startTime: clock.now())
+        let runs = trainers.enumerated().map { (info: $1.info, label: $0 < labels.count ? labels[$0] : "run \($0 + 1)") }
+        var state = AppState(runs: runs, testImages: testImages, options: options, startTime: clock.now())
+        for ghost in ghosts { state.addGhost(ghost) }
         state.checkpointPath = saver.path
         state.confirmSaveOnQuit = saver.automatic
         if let resumed { state.restoreHistory(from: resumed) }
         if !saver.automatic { state.note("s saves a checkpoint to \(saver.path)", now: clock.now()) }
 
         // One queue per consumer, both filled by the training thread: the UI's, and the outputs'.
-        let events = trainer.subscribe()
+        let events = RunEvents(trainers.map { $0.subscribe() })
         let reports = ReportInbox()
         let pump = OutputPump(events: trainer.events, outputs: outputs, inbox: reports)
-        trainer.start()
+        start(trainers)
 
-        var loop = DashboardLoop(screen: screen, run: LiveRun(trainer: trainer, saver: saver), events: events,
+        var loop = DashboardLoop(screen: screen, run: LiveRun(trainers: trainers, saver: saver), events: events,
                                  reports: reports, now: clock.now, interrupted: { signals.received.signal },
                                  state: state)
         let end = await loop.run()
 
         // Stop after the current batch and let the outputs record the last events, so the metrics
         // file ends whole; bounded, so a stuck trainer cannot hold the terminal hostage.
-        trainer.stop()
+        for trainer in trainers { trainer.stop() }
         _ = await pump.waitForEnd(seconds: stopTimeout)
         screen.restore()
         // Reports the screen never showed (a save at the very end) go to stderr, now readable.
@@ -54,22 +61,64 @@ enum DashboardMode {
         case .signal(let number): return .signal(number)
         }
     }
+
+    /// Starts the runs (each on its own queue for now; several runs are to train in turns on one).
+    private static func start(_ trainers: [Trainer]) {
+        for trainer in trainers { trainer.start() }
+    }
 }
 
-/// The real run behind the dashboard's keys.
+/// The real runs behind the dashboard's keys (the checkpoint saved is the base run's).
 final class LiveRun: RunControl {
-    let trainer: Trainer
+    let trainers: [Trainer]
     let saver: CheckpointSaver
+    /// Layer health an output needs of each run anyway (`--metrics` records it): what a run goes
+    /// back to when the Layers panel stops asking. nil: nothing needs it.
+    let outputsNeed: [Int?]
 
-    init(trainer: Trainer, saver: CheckpointSaver) {
-        self.trainer = trainer
+    init(trainers: [Trainer], saver: CheckpointSaver, outputsNeed: [Int?] = []) {
+        self.trainers = trainers
         self.saver = saver
+        self.outputsNeed = outputsNeed
     }
 
-    func pause() { trainer.pause() }
-    func resume() { trainer.resume() }
-    func setLearningRate(_ lr: Float) { _ = trainer.setLearningRate(lr) }
+    func pause() { for trainer in trainers { trainer.pause() } }
+    func resume() { for trainer in trainers { trainer.resume() } }
+
+    func setLearningRate(_ lr: Float, run: Int) {
+        guard trainers.indices.contains(run) else { return }
+        _ = trainers[run].setLearningRate(lr)
+    }
+
+    func setLayerHealth(every steps: Int?, run: Int) {
+        guard trainers.indices.contains(run) else { return }
+        let needed = run < outputsNeed.count ? outputsNeed[run] : nil
+        // The more frequent of the two askers wins; neither asking stops the figures.
+        let every = [steps, needed].compactMap { $0 }.min()
+        trainers[run].setLayerHealth(every: every)
+    }
+
     func saveCheckpoint(to path: String?) throws -> String { try saver.save(to: path) }
+}
+
+/// The UI's events of every run: one subscription per trainer, drained in run order each frame
+/// (each run's own events stay in order; the panels never compare events across runs by time).
+final class RunEvents: EventSource {
+    let subscriptions: [EventSubscription]
+
+    init(_ subscriptions: [EventSubscription]) { self.subscriptions = subscriptions }
+
+    func drainRuns() -> [RunEvent] {
+        subscriptions.enumerated().flatMap { index, subscription in
+            subscription.drain().events.map { RunEvent(run: index, event: $0) }
+        }
+    }
+
+    /// Every run's events, untagged (the loop reads `drainRuns`); finished once all are.
+    func drain() -> (events: [TrainingEvent], finished: Bool) {
+        let all = subscriptions.map { $0.drain() }
+        return (all.flatMap(\.events), all.allSatisfy(\.finished))
+    }
 }
 
 /// Seconds on a monotonic clock, from an arbitrary origin (the loop only takes differences).

@@ -42,6 +42,8 @@ public struct MNISTTUICommand: AsyncParsableCommand {
 
     @OptionGroup public var dataOptions: DatasetOptions
 
+    @OptionGroup public var ghostOptions: GhostOptions
+
     /// Train on the first N training images only.
     @Option(name: .customLong("train-limit"), parsing: .unconditional, help: ArgumentHelp("Train on the first N training images only.", valueName: "N"))
     public var trainLimit: Int?

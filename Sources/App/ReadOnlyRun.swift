@@ -13,7 +13,8 @@ final class ReadOnlyRun: RunControl {
 
     func pause() {}
     func resume() {}
-    func setLearningRate(_ lr: Float) {}
+    func setLearningRate(_ lr: Float, run: Int) {}
+    func setLayerHealth(every steps: Int?, run: Int) {}
     func saveCheckpoint(to path: String?) throws -> String {
         throw Refusal(description: reason)
     }

@@ -72,6 +72,13 @@ extension AppState {
             return [save(to: checkpointPath, thenQuit: false, now: now)]
         case .showHelp: showHelp = true
         case .clearFocus: focus = .none
+        case .focusRun1: return focusRun(0, now: now)
+        case .focusRun2: return focusRun(1, now: now)
+        case .focusRun3: return focusRun(2, now: now)
+        case .focusRun4: return focusRun(3, now: now)
+        case .toggleLayers:
+            showLayers.toggle()
+            return [.setLayerHealth(every: showLayers ? Self.layerHealthEvery : nil, run: focusedRun)]
         case .quit:
             showHelp = false
             if confirmSaveOnQuit {
@@ -154,17 +161,40 @@ extension AppState {
         browser = open
     }
 
+    /// `p` acts on every run that has not ended: if any of them runs, all pause; else all resume.
+    /// With one run, that is pause/resume as it always was.
     private mutating func togglePause(now: Double) -> [Command] {
-        let paused: Bool
-        switch runState {
-        case .running: paused = requestedPause ?? false
-        case .paused, .diverged: paused = requestedPause ?? true
-        case .done, .stopped:
-            note("the run has ended; q quits", now: now)
+        let live = runs.indices.filter { !runs[$0].hasEnded }
+        guard !live.isEmpty else {
+            note(runs.count == 1 ? "the run has ended; q quits" : "the runs have ended; q quits", now: now)
             return []
         }
-        requestedPause = !paused
-        return paused ? [.resume] : [.pause]
+        let anyRunning = live.contains { index in
+            let run = runs[index]
+            if case .running = run.runState { return !(run.requestedPause ?? false) }
+            return !(run.requestedPause ?? true)
+        }
+        for index in live { runs[index].requestedPause = anyRunning }
+        return anyRunning ? [.pause] : [.resume]
+    }
+
+    /// Keys `1`-`4`: the status line, digits, matrix, browser, `+`/`-` and the Layers panel follow
+    /// run `index`. The Layers panel moves its request for figures from the old run to the new.
+    private mutating func focusRun(_ index: Int, now: Double) -> [Command] {
+        guard runs.indices.contains(index) else {
+            note(runs.count == 1 ? "one run only (--vs adds runs to compare)" : "no run \(index + 1): runs are 1-\(runs.count)",
+                 now: now)
+            return []
+        }
+        guard index != focusedRun else { return [] }
+        var commands: [Command] = []
+        if showLayers {
+            commands = [.setLayerHealth(every: nil, run: focusedRun), .setLayerHealth(every: Self.layerHealthEvery, run: index)]
+        }
+        focusedRun = index
+        if let open = browser { browser = makeBrowser(filter: open.filter, position: open.position) }
+        note("run \(index + 1): \(runs[index].label)", now: now)
+        return commands
     }
 
     private mutating func changeLearningRate(by factor: Float, now: Double) -> [Command] {
@@ -179,6 +209,6 @@ extension AppState {
                        Self.learningRateRange.upperBound)
         guard next.isFinite, next != learningRate else { return [] }
         rate.request(next)
-        return [.setLearningRate(next)]
+        return [.setLearningRate(next, run: focusedRun)]
     }
 }

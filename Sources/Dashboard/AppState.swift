@@ -131,9 +131,16 @@ public struct AppState: Sendable {
     public static let learningRateRange: ClosedRange<Float> = 1e-7...1e4
     /// Seconds a status message stays visible.
     public static let messageSeconds: Double = 6
+    /// While the Layers panel shows, the focused run reports layer health every this many steps.
+    public static let layerHealthEvery = 10
 
     // MARK: Run data
-    public private(set) var info: RunInfo
+    /// Every run trained, the base run first (run 1 on screen); at least one.
+    public internal(set) var runs: [RunTrack]
+    /// Finished runs read from metrics files (`--compare-with`), drawn beside the live ones.
+    public private(set) var ghosts: [RunTrack] = []
+    /// The run the status line, digits, matrix, browser, `+`/`-` and the Layers panel act on.
+    public internal(set) var focusedRun = 0
     public private(set) var testImages: LabeledImages
     public var options: DisplayOptions
     /// Set when nothing trains behind the dashboard (a run watched, a model evaluated): the keys
@@ -143,22 +150,28 @@ public struct AppState: Sendable {
     /// What `watch` says about the file it follows (kept in the keys line); nil when training.
     public var watch: WatchStatus?
     public let startTime: Double
+
+    // The focused run's figures, under the names every panel has always read them by.
+    public var info: RunInfo { runs[focusedRun].info }
     /// When the run ended (DONE/STOPPED), so elapsed time stops.
-    public private(set) var endTime: Double?
-    public private(set) var runState: RunState = .running
+    public var endTime: Double? { runs[focusedRun].endTime }
+    public var runState: RunState { runs[focusedRun].runState }
     /// The learning rate shown and stepped by the keys (see `LearningRate`).
-    public internal(set) var rate: LearningRate
+    public internal(set) var rate: LearningRate {
+        get { runs[focusedRun].rate }
+        set { runs[focusedRun].rate = newValue }
+    }
     public var learningRate: Float { rate.current }
-    public private(set) var lastBatch: BatchMetrics?
-    public private(set) var losses = LossHistory()
-    public private(set) var epochs: [EpochPoint] = []
+    public var lastBatch: BatchMetrics? { runs[focusedRun].lastBatch }
+    public var losses: LossHistory { runs[focusedRun].losses }
+    public var epochs: [EpochPoint] { runs[focusedRun].epochs }
     /// The latest evaluation in full (confusion, predictions, misclassified).
-    public private(set) var latest: EpochMetrics?
-    public private(set) var learningRateChanges: [LearningRateChange] = []
+    public var latest: EpochMetrics? { runs[focusedRun].latest }
+    public var learningRateChanges: [LearningRateChange] { runs[focusedRun].learningRateChanges }
     /// Where the run diverged, kept after it resumes so the chart can mark it.
-    public private(set) var divergences: [Divergence] = []
+    public var divergences: [Divergence] { runs[focusedRun].divergences }
     /// The latest layer-health figures (only sent while something asks for them).
-    public private(set) var layerHealth: LayerHealth?
+    public var layerHealth: LayerHealth? { runs[focusedRun].layerHealth }
 
     // MARK: View state
     public internal(set) var lossScale: LossScale = .linear
@@ -166,6 +179,8 @@ public struct AppState: Sendable {
     public internal(set) var selection = MatrixCell(truth: 0, predicted: 0)
     public internal(set) var browser: BrowserState?
     public internal(set) var showHelp = false
+    /// The Layers panel (`w`) stands in for the digits, for the focused run.
+    public internal(set) var showLayers = false
     public internal(set) var wantsQuit = false
     public internal(set) var message: StatusMessage?
     /// Where `s` saves, shown in its message (set by the app when it knows the path).
@@ -182,17 +197,29 @@ public struct AppState: Sendable {
     /// The path being typed after `s` (only after a failed save).
     public internal(set) var pathEditor: PathEditor?
 
-    /// The pause state last asked for (true: paused); nil until a key asks, and again after the
-    /// engine changes it by itself (divergence, end of run). Keys act on the trainer at once but
-    /// its answer comes a moment later: `p` twice must pause and resume, not pause twice.
-    var requestedPause: Bool?
+    /// The focused run's pause request (see `RunTrack.requestedPause`).
+    var requestedPause: Bool? {
+        get { runs[focusedRun].requestedPause }
+        set { runs[focusedRun].requestedPause = newValue }
+    }
 
     public init(info: RunInfo, testImages: LabeledImages, options: DisplayOptions, startTime: Double) {
-        self.info = info
+        self.init(runs: [(info, "base")], testImages: testImages, options: options, startTime: startTime)
+    }
+
+    /// A dashboard over several runs trained together, the base run first (at least one).
+    public init(runs: [(info: RunInfo, label: String)], testImages: LabeledImages, options: DisplayOptions,
+                startTime: Double) {
+        precondition(!runs.isEmpty, "a dashboard shows at least one run")  // callers pass the runs they started
+        self.runs = runs.map { RunTrack(info: $0.info, label: $0.label) }
         self.testImages = testImages
         self.options = options
         self.startTime = startTime
-        self.rate = LearningRate(info.config.learningRate)
+    }
+
+    /// Adds a finished run to draw beside the live ones (`--compare-with`).
+    public mutating func addGhost(_ ghost: RunTrack) {
+        ghosts.append(ghost)
     }
 
     /// The test images arrived later (`watch` loads them from the dataset its file names).
@@ -224,63 +251,21 @@ public struct AppState: Sendable {
 
     mutating func restoreHistory(batchLosses: [Float], epochs: [EpochPoint],
                                         learningRateChanges: [LearningRateChange]) {
-        for (index, loss) in batchLosses.enumerated() { losses.record(step: index + 1, loss: loss) }
-        self.epochs = epochs
-        self.learningRateChanges = learningRateChanges
+        runs[0].restoreHistory(batchLosses: batchLosses, epochs: epochs, learningRateChanges: learningRateChanges)
     }
 
     // MARK: Events
 
+    /// An event of the base run (run 0), the only run of a single-run dashboard.
     public mutating func apply(_ event: TrainingEvent, now: Double) {
-        switch event {
-        case .started(let newInfo):
-            info = newInfo
-            rate.reset(newInfo.config.learningRate)
-            requestedPause = nil
-        case .batch(let batch):
-            losses.record(step: batch.step, loss: batch.loss)
-            lastBatch = batch
-        case .epoch(let metrics):
-            applyEpoch(metrics)
-        case .stateChanged(let state):
-            runState = state
-            switch state {
-            case .done, .stopped:
-                endTime = now
-                requestedPause = nil
-            case .running, .paused:
-                // Only ever the answer to a key (the engine pauses by itself only on divergence):
-                // it may be the echo of an older press, so the latest request stands.
-                endTime = nil
-            case .diverged(let divergence):
-                divergences.append(divergence)
-                // A rate the user chose after the diverging batch stays the one shown (the engine keeps it).
-                if rate.requested.isEmpty { rate.reset(divergence.learningRate) }
-                // The weights went back to the start of that epoch: so does the position shown.
-                if var position = lastBatch {
-                    position.epoch = divergence.rolledBackToEpoch
-                    position.batch = 0
-                    position.step = (divergence.rolledBackToEpoch - 1) * max(1, position.batchesPerEpoch)
-                    lastBatch = position
-                }
-                endTime = nil
-                requestedPause = nil  // the engine paused itself: p now resumes
-            }
-        case .learningRateChanged(let from, let to, let step):
-            learningRateChanges.append(LearningRateChange(step: step, from: from, to: to))
-            rate.announced(to)
-        case .layerHealth(let health):
-            layerHealth = health
-        }
+        apply(event, run: 0, now: now)
     }
 
-    private mutating func applyEpoch(_ metrics: EpochMetrics) {
-        let endStep = lastBatch?.step ?? metrics.epoch * max(1, batchesPerEpoch)
-        // A re-run epoch (after a rollback) replaces its old figures and everything after them.
-        epochs.removeAll { $0.summary.epoch >= metrics.epoch }
-        epochs.append(EpochPoint(summary: metrics.summary, endStep: endStep))
-        latest = metrics
-        if let open = browser {
+    /// An event of run `run` (0-based, the base run first). Events of a run not there are ignored.
+    public mutating func apply(_ event: TrainingEvent, run: Int, now: Double) {
+        guard runs.indices.contains(run) else { return }
+        runs[run].apply(event, now: now)
+        if case .epoch = event, run == focusedRun, let open = browser {
             browser = makeBrowser(filter: open.filter, position: open.position)
         }
     }

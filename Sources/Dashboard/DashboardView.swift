@@ -34,13 +34,33 @@ public enum DashboardView {
         let layout = Layout(width: grid.width, height: grid.height, classes: state.classCount)
         StatusBar.draw(state.statusBar, in: layout.status, grid: &grid, theme: theme, now: now)
 
-        let lossInner = grid.box(layout.loss, title: LossChart.title(state.lossChart), theme: theme,
-                                 rightTitle: LossChart.legend(theme))
-        LossChart.draw(state.lossChart, in: lossInner, grid: &grid, theme: theme)
-        let digitsInner = grid.box(layout.digits, title: DigitsPanel.title(state.digitsPanel), theme: theme)
-        DigitsPanel.draw(state.digitsPanel, in: digitsInner, grid: &grid, theme: theme)
+        let lossChart = state.lossChart
+        var lossInner = grid.box(layout.loss, title: LossChart.title(lossChart), theme: theme,
+                                 rightTitle: LossChart.legend(theme, compares: lossChart.compares))
+        if lossChart.compares {
+            // Every run's full label under the chart; the chart keeps what is left.
+            let rows = LossLegend.rows(LossLegend.entries(lossChart.series, theme: theme), width: lossInner.width)
+            let legendHeight = min(rows.count, lossInner.height)
+            lossInner.height -= legendHeight
+            LossLegend.draw(rows, in: Rect(x: lossInner.x, y: lossInner.maxY, width: lossInner.width, height: legendHeight),
+                            grid: &grid)
+        }
+        LossChart.draw(lossChart, in: lossInner, grid: &grid, theme: theme)
+        if state.showLayers {
+            let layers = state.layersPanel
+            let inner = grid.box(layout.digits, title: LayersPanel.title(layers), theme: theme)
+            LayersPanel.draw(layers, in: inner, grid: &grid, theme: theme)
+        } else {
+            let digitsInner = grid.box(layout.digits, title: DigitsPanel.title(state.digitsPanel), theme: theme)
+            DigitsPanel.draw(state.digitsPanel, in: digitsInner, grid: &grid, theme: theme)
+        }
         let accuracyInner = grid.box(layout.accuracy, title: AccuracyPanel.title, theme: theme)
-        AccuracyPanel.draw(state.accuracyPanel, in: accuracyInner, grid: &grid, theme: theme)
+        let comparison = state.accuracyComparison
+        if comparison.isEmpty {
+            AccuracyPanel.draw(state.accuracyPanel, in: accuracyInner, grid: &grid, theme: theme)
+        } else {
+            AccuracyComparison.draw(comparison, in: accuracyInner, grid: &grid, theme: theme)
+        }
         let confusionInner = grid.box(layout.confusion, title: ConfusionPanel.title(state.confusionPanel), theme: theme,
                                       focused: state.focus == .confusion,
                                       rightTitle: ConfusionPanel.legend(state.confusionPanel, innerWidth: layout.confusion.width - 2))

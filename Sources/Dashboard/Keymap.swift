@@ -23,6 +23,7 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
 public enum KeyAction: Sendable, Hashable, CaseIterable {
     case togglePause, raiseLearningRate, lowerLearningRate, browseMisclassified, focusConfusion
     case toggleLossScale, save, showHelp, quit, clearFocus
+    case focusRun1, focusRun2, focusRun3, focusRun4, toggleLayers
     case previousDigit, nextDigit, firstDigit, lastDigit, pageBack, pageForward, closeBrowser
     case selectUp, selectDown, selectLeft, selectRight, browseCell, leaveConfusion
     case closeHelp
@@ -55,6 +56,8 @@ enum HintText: Sendable, Equatable {
     case saveWord
     /// "lr ×2/÷2".
     case learningRateFactor
+    /// "focus run" (shown only when several runs train).
+    case focusRunWord
 }
 
 /// One row of the keymap.
@@ -120,6 +123,15 @@ public enum Keymap {
             help: ("s", "save a checkpoint now"),
             hint: ("s", .saveWord), priority: 1),
         row([.escape], [.main], .clearFocus),
+        // MARK: Several runs, layer health
+        row([.character("1")], [.main, .confusion, .browser], .focusRun1,
+            help: ("1-4", "focus run 1-4 (status, matrix, browser, +/-)"),
+            hint: ("1-4", .focusRunWord), priority: 4),
+        row([.character("2")], [.main, .confusion, .browser], .focusRun2),
+        row([.character("3")], [.main, .confusion, .browser], .focusRun3),
+        row([.character("4")], [.main, .confusion, .browser], .focusRun4),
+        row([.character("w")], [.main, .confusion], .toggleLayers,
+            help: ("w", "Layers panel: weights, gradients, dead ReLUs")),
         // MARK: Modal: help, quit question, path editor
         row([], [.help], .closeHelp),
         row([.character("y"), .character("Y")], [.quitQuestion], .saveAndQuit),

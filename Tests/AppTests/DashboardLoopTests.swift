@@ -139,6 +139,7 @@ import Engine
                     switch call {
                     case .pause, .resume: #expect(key == .character("p") || key == .character(" "), "\(mode) \(key)")
                     case .learningRate: #expect("+=-_".contains(key.character ?? "x"), "\(mode) \(key)")
+                    case .layerHealth: #expect(key == .character("w"), "\(mode) \(key)")
                     case .save: #expect(["s", "y", "Y"].contains(key.character) || setup.contains(.character("y")) || key == .enter,
                                         "\(mode) \(key)")
                     }

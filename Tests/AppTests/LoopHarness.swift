@@ -12,8 +12,10 @@ import Synchronization
 enum Step {
     case keys([Key])
     case resize(width: Int, height: Int)
-    /// Training events arriving on the UI's queue.
+    /// Training events arriving on the UI's queue (the base run's).
     case events([TrainingEvent])
+    /// Training events of run `run` (0-based) arriving on the UI's queue.
+    case runEvents(Int, [TrainingEvent])
     /// A report from the outputs (e.g. "checkpoint saved").
     case report(OutputReport)
     /// Nothing happens for one frame interval or so.
@@ -60,6 +62,8 @@ final class TestScreen: DashboardScreen {
             return [.resize]
         case .events(let new):
             events.push(new)
+        case .runEvents(let run, let new):
+            events.push(new, run: run)
         case .report(let report):
             reports.append([report])
         case .idle:
@@ -89,23 +93,27 @@ final class FakeClock: Sendable {
     func advance(_ by: Double) { seconds.withLock { $0 += by } }
 }
 
-/// The UI's queue of training events, filled by the script.
+/// The UI's queue of training events, filled by the script, each tagged with its run.
 final class FakeEvents: EventSource {
-    private let queue = Mutex<[TrainingEvent]>([])
-    func push(_ events: [TrainingEvent]) { queue.withLock { $0 += events } }
-    func drain() -> (events: [TrainingEvent], finished: Bool) {
+    private let queue = Mutex<[RunEvent]>([])
+    func push(_ events: [TrainingEvent], run: Int = 0) {
+        queue.withLock { $0 += events.map { RunEvent(run: run, event: $0) } }
+    }
+    func drainRuns() -> [RunEvent] {
         queue.withLock { q in
             defer { q = [] }
-            return (q, false)
+            return q
         }
     }
+    func drain() -> (events: [TrainingEvent], finished: Bool) { (drainRuns().map(\.event), false) }
 }
 
 /// The trainer and checkpoint writer: records what the loop asked; saves fail while `failures` > 0.
 final class FakeRun: RunControl {
     enum Call: Equatable {
         case pause, resume
-        case learningRate(Float)
+        case learningRate(Float, run: Int = 0)
+        case layerHealth(every: Int?, run: Int)
         case save(String?)
     }
 
@@ -119,7 +127,8 @@ final class FakeRun: RunControl {
 
     func pause() { log.withLock { $0.append(.pause) } }
     func resume() { log.withLock { $0.append(.resume) } }
-    func setLearningRate(_ lr: Float) { log.withLock { $0.append(.learningRate(lr)) } }
+    func setLearningRate(_ lr: Float, run: Int) { log.withLock { $0.append(.learningRate(lr, run: run)) } }
+    func setLayerHealth(every steps: Int?, run: Int) { log.withLock { $0.append(.layerHealth(every: steps, run: run)) } }
 
     struct SaveFailed: Error, CustomStringConvertible { var description: String }
 
@@ -144,13 +153,14 @@ struct LoopRun {
 
     /// Plays `steps` through a fresh loop; with `saving`, q asks before quitting (--save).
     static func play(_ steps: [Step], width: Int = 120, height: Int = 40, saving: Bool = false,
-                     failingSaves: Int = 0, prepare: (inout AppState) -> Void = { _ in }) async -> LoopRun {
+                     failingSaves: Int = 0, labels: [String] = ["base"],
+                     prepare: (inout AppState) -> Void = { _ in }) async -> LoopRun {
         let clock = FakeClock()
         let events = FakeEvents()
         let reports = ReportInbox()
         let screen = TestScreen(width: width, height: height, steps: steps, clock: clock, events: events, reports: reports)
         let run = FakeRun(failingSaves: failingSaves)
-        var state = AppState(info: LoopFixtures.info, testImages: LoopFixtures.images,
+        var state = AppState(runs: labels.map { (LoopFixtures.info, $0) }, testImages: LoopFixtures.images,
                              options: DisplayOptions(unicode: true, color: true), startTime: clock.now())
         state.checkpointPath = "run.ckpt"
         state.confirmSaveOnQuit = saving

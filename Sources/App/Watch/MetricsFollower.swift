@@ -44,6 +44,10 @@ struct MetricsFollower {
 
     init(path: String) { self.path = path }
 
+    /// Bytes of an unfinished last line read so far (a writer is in the middle of it, or the file
+    /// was cut there).
+    var unfinishedLineBytes: Int { partial.count }
+
     /// Closes the file (the follower can poll again: it reopens).
     mutating func close() {
         if descriptor >= 0 { closeDescriptor(descriptor) }

@@ -17,6 +17,20 @@ enum MetricsRecord {
         var summary: EpochSummary
         var confusion: ConfusionMatrix
         var misclassified: [Misclassified]
+
+        /// The event a trainer would have sent for it, in a run of `epochs` epochs. Predictions
+        /// are the test `labels` with the wrong digits' predictions put in (none without labels).
+        func event(epochs: Int, labels: [UInt8]?) -> EpochMetrics {
+            var predictions: [UInt8] = labels ?? []
+            for wrong in misclassified where predictions.indices.contains(wrong.testIndex) {
+                predictions[wrong.testIndex] = UInt8(clamping: wrong.predicted)
+            }
+            let s = summary
+            return EpochMetrics(epoch: s.epoch, epochs: epochs, trainLoss: s.trainLoss, trainAccuracy: s.trainAccuracy,
+                                testLoss: s.testLoss, testAccuracy: s.testAccuracy, trainSeconds: s.trainSeconds,
+                                learningRate: s.learningRate, confusion: confusion, predictions: predictions,
+                                misclassified: misclassified)
+        }
     }
 
     /// Why a line is not a metrics line (one short phrase).

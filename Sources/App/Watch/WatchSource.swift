@@ -113,17 +113,8 @@ final class WatchSource: EventSource {
             inner.queue.append(.batch(batch))
         case .epoch(let line):
             let epochs = inner.info?.config.epochs ?? line.summary.epoch
-            var predictions: [UInt8] = inner.labels ?? []
-            for wrong in line.misclassified where predictions.indices.contains(wrong.testIndex) {
-                predictions[wrong.testIndex] = UInt8(clamping: wrong.predicted)
-            }
-            let s = line.summary
-            inner.queue.append(.epoch(EpochMetrics(epoch: s.epoch, epochs: epochs, trainLoss: s.trainLoss,
-                                                   trainAccuracy: s.trainAccuracy, testLoss: s.testLoss,
-                                                   testAccuracy: s.testAccuracy, trainSeconds: s.trainSeconds,
-                                                   learningRate: s.learningRate, confusion: line.confusion,
-                                                   predictions: predictions, misclassified: line.misclassified)))
-            if s.epoch >= epochs {
+            inner.queue.append(.epoch(line.event(epochs: epochs, labels: inner.labels ?? [])))
+            if line.summary.epoch >= epochs {
                 inner.ended = "completed"
                 inner.queue.append(.stateChanged(.done))
             }

@@ -39,18 +39,22 @@ struct DotCanvas: Sendable {
         for y in min(y0, y1)...max(y0, y1) { set(x, y, layer: layer) }
     }
 
-    /// Writes the canvas into `grid` at `origin`; empty cells are left as they are.
-    func draw(into grid: inout CellGrid, x originX: Int, y originY: Int, theme: Theme,
-              styles: (DotLayer) -> Style) {
+    /// Writes the canvas into `grid` at `origin`; empty cells are left as they are. `merging`
+    /// keeps the braille dots already in a cell (another run's line) and adds these; in ASCII a
+    /// smooth line is drawn with `asciiLine` (a run's letter when runs are compared).
+    func draw(into grid: inout CellGrid, x originX: Int, y originY: Int, theme: Theme, merging: Bool = false,
+              asciiLine: Unicode.Scalar = "*", styles: (DotLayer) -> Style) {
         for row in 0..<height {
             for column in 0..<width {
                 let index = row * width + column
-                let pattern = bits[index]
+                var pattern = bits[index]
                 guard pattern != 0 else { continue }
                 let layer = DotLayer(rawValue: layers[index]) ?? .raw
+                let under = grid[originX + column, originY + row].character.value
+                if merging, (0x2800...0x28FF).contains(under) { pattern |= UInt8(under - 0x2800) }
                 let glyph = theme.options.unicode
                     ? Unicode.Scalar(0x2800 + UInt32(pattern)) ?? "?"
-                    : Self.asciiGlyph(pattern, layer: layer)
+                    : layer == .smooth ? asciiLine : Self.asciiGlyph(pattern, layer: layer)
                 grid[originX + column, originY + row] = styles(layer).cell(glyph)
             }
         }

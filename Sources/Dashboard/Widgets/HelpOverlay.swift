@@ -18,6 +18,8 @@ enum HelpOverlay {
             ("Esc", "close the browser / leave the matrix"),
             ("L", "loss chart: linear / log scale"),
             ("s", "save a checkpoint now"),
+            ("1-4", "focus run 1-4 (status, matrix, browser, +/-)"),
+            ("w", "Layers panel: weights, gradients, dead ReLUs"),
             ("?", "this help (any key closes it)"),
             ("q", "quit"),
         ]

@@ -17,6 +17,8 @@ struct KeysLineModel: Equatable {
     /// Watching a file: the steering keys are left out and this line stands in for them.
     var readOnly: String?
     var watch: WatchStatus?
+    /// Runs trained together: the focus keys are hinted only when there are several.
+    var runCount = 1
 }
 
 extension AppState {
@@ -25,7 +27,7 @@ extension AppState {
             : browser != nil ? .browser : focus == .confusion ? .confusion : .main
         return KeysLineModel(context: context, runState: runState, lossScale: lossScale,
                              saveFailed: saveFailure != nil, message: message, editorText: pathEditor?.text,
-                             readOnly: readOnly, watch: watch)
+                             readOnly: readOnly, watch: watch, runCount: runs.count)
     }
 }
 
@@ -42,6 +44,7 @@ enum KeysLine {
         return Keymap.hints(for: model.context).compactMap { binding in
             guard let hint = binding.hint else { return nil }
             if model.readOnly != nil && steering.contains(binding.action) { return nil }
+            if binding.action == .focusRun1 && model.runCount < 2 { return nil }
             let text: String
             switch hint.text {
             case .fixed(let label): text = label.text(unicode: u)
@@ -51,6 +54,7 @@ enum KeysLine {
             case .learningRateFactor:
                 let factor = Format.learningRate(AppState.learningRateFactor)
                 text = u ? "lr ×\(factor)/÷\(factor)" : "lr *\(factor) /\(factor)"
+            case .focusRunWord: text = "focus run"
             }
             // Once the run has ended, pause and the learning rate do nothing: they go first.
             let inert = ended && (binding.action == .togglePause || binding.action == .raiseLearningRate)

@@ -4,6 +4,10 @@ import Foundation
 
 // The loss panel: every per-batch loss as dots (min and max per column, so spikes survive
 // compression), its EMA as a line, per-epoch test loss markers, epoch ticks, lr-change marks.
+// Comparing runs (several runs, or a ghost), every run's EMA is drawn in its own colour and
+// marker (`RunMark`) on one scale, the focused run's batch dots and EMA on top; the legend under
+// the chart names them (`LossLegend`).
+// Long file: one chart, drawn in layers (scales, dots, lines, markers, axes) that share its scales.
 
 /// What the loss chart draws: its slice of the state.
 struct LossChartModel {
@@ -13,12 +17,18 @@ struct LossChartModel {
     var epochs: [EpochPoint]
     var learningRateChanges: [LearningRateChange]
     var divergences: [Divergence]
+    /// Every run's curves when runs are compared (several runs, or a ghost), the focused run's
+    /// among them; empty for a run alone.
+    var series: [LossSeries] = []
+
+    var compares: Bool { !series.isEmpty }
 }
 
 extension AppState {
     var lossChart: LossChartModel {
         LossChartModel(lossScale: lossScale, losses: losses, batchesPerEpoch: batchesPerEpoch, epochs: epochs,
-                       learningRateChanges: learningRateChanges, divergences: divergences)
+                       learningRateChanges: learningRateChanges, divergences: divergences,
+                       series: runs.count > 1 || !ghosts.isEmpty ? lossSeries : [])
     }
 }
 
@@ -29,8 +39,9 @@ enum LossChart {
     }
 
     /// Legend for the panel's top border.
-    static func legend(_ theme: Theme) -> String {
-        theme.options.unicode ? "⠒ batch ━ EMA ◆ test" : ". batch * EMA o test"
+    static func legend(_ theme: Theme, compares: Bool = false) -> String {
+        if compares { return theme.options.unicode ? "⠒ batch ━ EMA ◆●▲■ test" : ". batch, 1-4 EMA and test" }
+        return theme.options.unicode ? "⠒ batch ━ EMA ◆ test" : ". batch * EMA o test"
     }
 
     /// Draws the chart (axes included) inside `rect`.
@@ -40,7 +51,8 @@ enum LossChart {
             return
         }
         let history = state.losses
-        guard !history.isEmpty else {
+        let others = state.series.filter { !$0.mark.focused }
+        guard !history.isEmpty || others.contains(where: { !$0.losses.isEmpty }) else {
             grid.put("waiting for the first batch…", x: rect.x + 1, y: rect.y + rect.height / 2,
                      style: theme.style(.dim), limit: rect.width - 1)
             return
@@ -51,16 +63,18 @@ enum LossChart {
                         height: rect.height - 1 - (hasLabelRow ? 1 : 0))
         guard !plot.isEmpty else { return }
 
-        // MARK: Scales
+        // MARK: Scales (shared by every run drawn)
         let bpe = max(1, state.batchesPerEpoch)
-        let firstStep = history.firstStep
-        let span = max(history.count, bpe, 1)
+        let histories = ([history] + others.map(\.losses)).filter { !$0.isEmpty }
+        let firstStep = histories.map(\.firstStep).min() ?? 1
+        let lastStep = histories.map { $0.nextStep - 1 }.max() ?? firstStep
+        let span = max(lastStep - firstStep + 1, bpe, 1)
         let columns = plot.width * 2
         let rows = plot.height * 4
-        var top = Double(history.maximum)
-        var bottom = Double(history.minimum)
-        var bottomPositive = Double(history.minimumPositive)
-        for point in state.epochs where point.summary.testLoss.isFinite {
+        var top = Double(histories.map(\.maximum).max() ?? -.infinity)
+        var bottom = Double(histories.map(\.minimum).min() ?? .infinity)
+        var bottomPositive = Double(histories.map(\.minimumPositive).min() ?? .infinity)
+        for point in state.epochs + others.flatMap(\.epochs) where point.summary.testLoss.isFinite {
             let testLoss = point.summary.testLoss
             top = max(top, testLoss)
             bottom = min(bottom, testLoss)
@@ -72,54 +86,45 @@ enum LossChart {
             min(columns - 1, max(0, (step - firstStep) * columns / span))
         }
 
-        // MARK: One pass over the history: per dot column min, max and last EMA
-        var low = [Float](repeating: .infinity, count: columns)
-        var high = [Float](repeating: -.infinity, count: columns)
-        var smooth = [Float](repeating: .nan, count: columns)
-        history.raw.withUnsafeBufferPointer { raw in
-            history.smoothed.withUnsafeBufferPointer { ema in
-                for i in 0..<raw.count {
-                    let c = min(columns - 1, i * columns / span)
-                    let v = raw[i]
-                    if v.isFinite {
-                        if v < low[c] { low[c] = v }
-                        if v > high[c] { high[c] = v }
-                    }
-                    if ema[i].isFinite { smooth[c] = ema[i] }
-                }
-            }
-        }
+        // MARK: Batch dots (the focused run's) and EMA lines (each run's, the focused run's on top)
+        let focused = compress(history, firstStep: firstStep, span: span, columns: columns)
         var canvas = DotCanvas(width: plot.width, height: plot.height)
-        var previous: (x: Int, y: Int)?
-        for c in 0..<columns {
-            if low[c] <= high[c] {
-                canvas.vertical(c, from: y.row(Double(high[c])), to: y.row(Double(low[c])), layer: .raw)
-            }
-            guard smooth[c].isFinite else { continue }
-            let r = y.row(Double(smooth[c]))
-            if let p = previous, c - p.x > 1 {
-                // Sparse points: join them with a straight line.
-                for x in (p.x + 1)...c {
-                    let t = Double(x - p.x) / Double(c - p.x)
-                    let yy = Int((Double(p.y) + t * Double(r - p.y)).rounded())
-                    let prevY = Int((Double(p.y) + Double(x - 1 - p.x) / Double(c - p.x) * Double(r - p.y)).rounded())
-                    canvas.vertical(x, from: prevY, to: yy, layer: .smooth)
-                }
-            } else {
-                canvas.vertical(c, from: previous?.y ?? r, to: r, layer: .smooth)
-            }
-            previous = (c, r)
+        for c in 0..<columns where focused.low[c] <= focused.high[c] {
+            canvas.vertical(c, from: y.row(Double(focused.high[c])), to: y.row(Double(focused.low[c])), layer: .raw)
         }
-        canvas.draw(into: &grid, x: plot.x, y: plot.y, theme: theme) { layer in
-            theme.style(layer == .smooth ? .smoothLoss : .rawLoss)
+        if !state.compares {
+            trace(focused.smooth, y: y, into: &canvas)
+            canvas.draw(into: &grid, x: plot.x, y: plot.y, theme: theme) { layer in
+                theme.style(layer == .smooth ? .smoothLoss : .rawLoss)
+            }
+        } else {
+            canvas.draw(into: &grid, x: plot.x, y: plot.y, theme: theme) { _ in theme.style(.rawLoss) }
+            let lines = state.series.map { run in
+                (run.mark, run.mark.focused ? focused.smooth
+                    : compress(run.losses, firstStep: firstStep, span: span, columns: columns).smooth)
+            }
+            for (mark, smooth) in lines {
+                var line = DotCanvas(width: plot.width, height: plot.height)
+                trace(smooth, y: y, into: &line)
+                line.draw(into: &grid, x: plot.x, y: plot.y, theme: theme, merging: true,
+                          asciiLine: mark.letter) { _ in mark.style(theme) }
+            }
+            if theme.options.unicode && !theme.options.color {
+                for (mark, smooth) in lines { markLine(smooth, mark: mark, y: y, plot: plot, grid: &grid, theme: theme) }
+            }
         }
 
         // MARK: Test loss per epoch
-        for point in state.epochs where point.summary.testLoss.isFinite {
-            guard point.endStep >= firstStep, point.endStep < firstStep + span + 1 else { continue }
-            let cx = plot.x + column(ofStep: point.endStep) / 2
-            let cy = plot.y + min(plot.height - 1, y.row(point.summary.testLoss) / 4)
-            grid[cx, cy] = theme.style(.testLoss).cell(theme.glyphs.testMarker)
+        let testMarks: [(epochs: [EpochPoint], glyph: Unicode.Scalar, style: Style)] = state.compares
+            ? state.series.map { ($0.epochs, $0.mark.marker(theme), $0.mark.style(theme)) }
+            : [(state.epochs, theme.glyphs.testMarker, theme.style(.testLoss))]
+        for marks in testMarks {
+            for point in marks.epochs where point.summary.testLoss.isFinite {
+                guard point.endStep >= firstStep, point.endStep < firstStep + span + 1 else { continue }
+                let cx = plot.x + column(ofStep: point.endStep) / 2
+                let cy = plot.y + min(plot.height - 1, y.row(point.summary.testLoss) / 4)
+                grid[cx, cy] = marks.style.cell(marks.glyph)
+            }
         }
 
         // MARK: Learning-rate changes and divergences, on the top row where they happened
@@ -134,8 +139,11 @@ enum LossChart {
             let label = next - cx > text.count ? String(mark) + text : String(mark)
             grid.put(label, x: cx, y: plot.y, style: theme.style(.lrMark), limit: max(1, min(next, plot.maxX) - cx))
         }
-        for divergence in state.divergences {
-            let step = (divergence.epoch - 1) * bpe + divergence.batch
+        let divergences = state.compares
+            ? state.series.flatMap { run in run.divergences.map { ($0, max(1, run.batchesPerEpoch)) } }
+            : state.divergences.map { ($0, bpe) }
+        for (divergence, perEpoch) in divergences {
+            let step = (divergence.epoch - 1) * perEpoch + divergence.batch
             guard step >= firstStep, step <= firstStep + span else { continue }
             grid[plot.x + column(ofStep: step) / 2, plot.y] = theme.style(.warning).cell("!")
         }
@@ -179,6 +187,66 @@ enum LossChart {
             grid.put("epoch", x: rect.x, y: axisY + 1, style: theme.style(.label), limit: labelWidth - 1)
         }
     }
+
+    /// Per dot column: the lowest and highest loss and the last EMA of the steps that fall in it
+    /// (`firstStep` is the chart's first step, `span` the steps it shows).
+    static func compress(_ history: LossHistory, firstStep: Int, span: Int,
+                         columns: Int) -> (low: [Float], high: [Float], smooth: [Float]) {
+        var low = [Float](repeating: .infinity, count: columns)
+        var high = [Float](repeating: -.infinity, count: columns)
+        var smooth = [Float](repeating: .nan, count: columns)
+        let offset = history.firstStep - firstStep
+        history.raw.withUnsafeBufferPointer { raw in
+            history.smoothed.withUnsafeBufferPointer { ema in
+                for i in 0..<raw.count {
+                    let c = min(columns - 1, max(0, (i + offset) * columns / span))
+                    let v = raw[i]
+                    if v.isFinite {
+                        if v < low[c] { low[c] = v }
+                        if v > high[c] { high[c] = v }
+                    }
+                    if ema[i].isFinite { smooth[c] = ema[i] }
+                }
+            }
+        }
+        return (low, high, smooth)
+    }
+
+    /// The EMA as a line through its columns; sparse points are joined with straight lines.
+    static func trace(_ smooth: [Float], y: YScale, into canvas: inout DotCanvas) {
+        var previous: (x: Int, y: Int)?
+        for c in smooth.indices {
+            guard smooth[c].isFinite else { continue }
+            let r = y.row(Double(smooth[c]))
+            if let p = previous, c - p.x > 1 {
+                for x in (p.x + 1)...c {
+                    let t = Double(x - p.x) / Double(c - p.x)
+                    let yy = Int((Double(p.y) + t * Double(r - p.y)).rounded())
+                    let prevY = Int((Double(p.y) + Double(x - 1 - p.x) / Double(c - p.x) * Double(r - p.y)).rounded())
+                    canvas.vertical(x, from: prevY, to: yy, layer: .smooth)
+                }
+            } else {
+                canvas.vertical(c, from: previous?.y ?? r, to: r, layer: .smooth)
+            }
+            previous = (c, r)
+        }
+    }
+
+    /// Without colour, braille lines all look alike: each run's marker rides on its line every
+    /// `markSpacing` cells (shifted per run, so two lines together still show both).
+    static func markLine(_ smooth: [Float], mark: RunMark, y: YScale, plot: Rect, grid: inout CellGrid, theme: Theme) {
+        let shift = (mark.isGhost ? 4 + mark.index : mark.index) * 3
+        for cell in stride(from: 2 + shift % markSpacing, to: plot.width, by: markSpacing) {
+            let values = [2 * cell, 2 * cell + 1].compactMap { smooth.indices.contains($0) && smooth[$0].isFinite ? smooth[$0] : nil }
+            guard let value = values.last else { continue }
+            let row = plot.y + min(plot.height - 1, y.row(Double(value)) / 4)
+            // Where lines run together another run's marker may sit there already: one cell on.
+            let x = (plot.x + cell..<min(plot.maxX, plot.x + cell + 3)).first { (0x2800...0x28FF).contains(grid[$0, row].character.value) }
+            if let x { grid[x, row] = mark.style(theme).cell(mark.marker(theme)) }
+        }
+    }
+
+    static let markSpacing = 12
 
     /// A y-axis label: on the linear scale every label has the decimals the top one needs. At most
     /// `axisLabelWidth` characters: a longer one (0.00043 on the log scale, 123456 after a blow-up)

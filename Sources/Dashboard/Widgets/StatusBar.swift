@@ -17,6 +17,8 @@ struct StatusModel {
     var endTime: Double?
     /// Watching a file that says nothing new (or does not exist yet): WAITING.
     var waiting = false
+    /// Runs compared: which one these figures are ("2/4"); nil for a run alone.
+    var focusedRun: String?
 
     var totalEpochs: Int { info.config.epochs }
 }
@@ -25,7 +27,8 @@ extension AppState {
     var statusBar: StatusModel {
         StatusModel(runState: runState, info: info, lastBatch: lastBatch, lastEpoch: epochs.last?.summary.epoch,
                     batchesPerEpoch: batchesPerEpoch, learningRate: learningRate, startTime: startTime, endTime: endTime,
-                    waiting: watch?.waiting == true && runState != .done && runState != .stopped)
+                    waiting: watch?.waiting == true && runState != .done && runState != .stopped,
+                    focusedRun: runs.count > 1 ? "\(focusedRun + 1)/\(runs.count)" : nil)
     }
 }
 
@@ -50,6 +53,7 @@ enum StatusBar {
             x = grid.put("  " + label, x: x, y: y, style: theme.style(.label), limit: rect.maxX - x)
             x = grid.put(value, x: x, y: y, style: theme.style(role), limit: max(0, rect.maxX - x))
         }
+        if let run = state.focusedRun { segment("run ", run, y: rect.y, role: .bold) }
         let bpe = state.batchesPerEpoch
         let batch = state.lastBatch
         let epoch = batch?.epoch ?? max(state.info.firstEpoch, state.lastEpoch ?? 0)
