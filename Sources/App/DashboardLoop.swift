@@ -28,6 +28,13 @@ protocol RunControl: AnyObject, Sendable {
     func setLearningRate(_ lr: Float)
     /// Writes a checkpoint to `path` (nil: the default place) now; returns the one-line report.
     func saveCheckpoint(to path: String?) throws -> String
+    /// A copy of the model's weights now (between batches), for the inspection views; nil when
+    /// there are none (a watched metrics file).
+    func currentWeights() -> ModelWeights?
+}
+
+extension RunControl {
+    func currentWeights() -> ModelWeights? { nil }
 }
 
 /// Where the loop's training events come from: its own queue, drained once per frame.
@@ -111,6 +118,11 @@ struct DashboardLoop<Screen: DashboardScreen> {
                 dirty = true
             }
             if events.update(&state, now: now()) { dirty = true }
+            // The inspection views' weights: copied only while one is open, a few times a second at most.
+            if state.wantsWeights(now: now()) {
+                state.updateWeights(run.currentWeights(), now: now())
+                dirty = true
+            }
 
             // MARK: Frame
             let time = now()

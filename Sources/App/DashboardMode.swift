@@ -70,6 +70,7 @@ final class LiveRun: RunControl {
     func resume() { trainer.resume() }
     func setLearningRate(_ lr: Float) { _ = trainer.setLearningRate(lr) }
     func saveCheckpoint(to path: String?) throws -> String { try saver.save(to: path) }
+    func currentWeights() -> ModelWeights? { trainer.currentWeights() }
 }
 
 /// Seconds on a monotonic clock, from an arbitrary origin (the loop only takes differences).

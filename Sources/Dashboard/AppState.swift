@@ -182,6 +182,9 @@ public struct AppState: Sendable {
     /// The path being typed after `s` (only after a failed save).
     public internal(set) var pathEditor: PathEditor?
 
+    /// The inside-the-network views (`f`, `/`, `d`, `u`): see Inspection/.
+    public internal(set) var inspection = Inspection()
+
     /// The pause state last asked for (true: paused); nil until a key asks, and again after the
     /// engine changes it by itself (divergence, end of run). Keys act on the trainer at once but
     /// its answer comes a moment later: `p` twice must pause and resume, not pause twice.
