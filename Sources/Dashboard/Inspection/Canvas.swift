@@ -10,6 +10,8 @@ public struct Canvas: Sendable, Equatable {
     public static let cellColumns = side, cellRows = side / 2
     /// Full ink within `brushCore` pixels of the brush's centre, fading to none at `brushEdge`.
     static let brushCore = 0.9, brushEdge = 2.0
+    /// The eraser clears every pixel within this distance.
+    static let eraserRadius = 2.6
 
     /// What the keyboard's pen does when the cursor moves.
     public enum Pen: Sendable, Equatable {
@@ -92,21 +94,21 @@ public struct Canvas: Sendable, Equatable {
     }
 
     /// One touch of the round brush centred at (x, y) in pixel coordinates (pixel i spans i..<i+1):
-    /// ink only ever grows while painting (max), and the eraser takes it away with the same falloff.
+    /// ink only ever grows while painting (max); the eraser is hard-edged and a little wider than
+    /// the brush's fringe, so one pass over a stroke leaves nothing behind.
     public mutating func dab(x: Double, y: Double, erase: Bool) {
-        let reach = Int(Self.brushEdge.rounded(.up))
+        let reach = Int(Self.eraserRadius.rounded(.up))
         for py in (Int(y) - reach)...(Int(y) + reach) where (0..<Self.side).contains(py) {
             for px in (Int(x) - reach)...(Int(x) + reach) where (0..<Self.side).contains(px) {
                 let (dx, dy) = (Double(px) + 0.5 - x, Double(py) + 0.5 - y)
                 let distance = (dx * dx + dy * dy).squareRoot()
-                let strength = min(1, max(0, (Self.brushEdge - distance) / (Self.brushEdge - Self.brushCore)))
-                guard strength > 0 else { continue }
                 let i = py * Self.side + px
                 if erase {
-                    pixels[i] = UInt8((Double(pixels[i]) * (1 - strength)).rounded(.down))
-                } else {
-                    pixels[i] = max(pixels[i], UInt8((255 * strength).rounded()))
+                    if distance < Self.eraserRadius { pixels[i] = 0 }
+                    continue
                 }
+                let strength = min(1, max(0, (Self.brushEdge - distance) / (Self.brushEdge - Self.brushCore)))
+                pixels[i] = max(pixels[i], UInt8((255 * strength).rounded()))
             }
         }
     }
