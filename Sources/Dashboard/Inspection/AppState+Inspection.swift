@@ -93,7 +93,8 @@ extension AppState {
     }
 
     private mutating func pageUnits(_ by: Int) {
-        let units = info.layerSizes.count > 1 ? info.layerSizes[1] : 0
+        let sizes = inspection.weights?.layout.layerSizes ?? info.layerSizes
+        let units = sizes.count > 1 ? sizes[1] : 0
         guard units > 0 else { return }
         let pages = (units + Self.unitsPerPage - 1) / Self.unitsPerPage
         let page = (inspection.firstUnit / Self.unitsPerPage + by + pages) % pages

@@ -50,7 +50,8 @@ enum DrawPanel {
         guard let image = i.image else {
             grid.put("draw a digit: the prediction follows", x: x, y: rect.y, style: theme.style(.dim), limit: limit)
             if let missing = InspectionPanel.missingWeights(model) {
-                grid.put(missing, x: x, y: rect.y + 1, style: theme.style(.warning), limit: limit)
+                InspectionPanel.putWrapped(missing, x: x, y: rect.y + 2, width: limit, maxY: rect.maxY, grid: &grid,
+                                           style: theme.style(.warning))
             }
             return
         }
@@ -63,7 +64,8 @@ enum DrawPanel {
             InspectionPanel.drawProbabilities(pass, label: nil, x: x, y: rect.y + 1, maxY: rect.maxY, barWidth: barWidth,
                                               grid: &grid, theme: theme)
         } else {
-            grid.put(InspectionPanel.missingWeights(model) ?? "", x: x, y: rect.y, style: theme.style(.warning), limit: limit)
+            InspectionPanel.putWrapped(InspectionPanel.missingWeights(model) ?? "", x: x, y: rect.y, width: limit,
+                                       maxY: rect.maxY, grid: &grid, style: theme.style(.warning))
         }
         let px = x + 11 + barWidth + 2
         guard px + preview.width <= rect.maxX, rect.y + 2 + preview.height <= rect.maxY else { return }

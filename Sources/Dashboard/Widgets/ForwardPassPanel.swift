@@ -31,8 +31,9 @@ enum ForwardPassPanel {
         y += artHeight
         let right = left + columnWidth + 2
         guard let pass = i.pass else {
-            grid.put(InspectionPanel.missingWeights(model) ?? "", x: right, y: rect.y, style: theme.style(.warning),
-                     limit: max(0, rect.maxX - right))
+            InspectionPanel.putWrapped(InspectionPanel.missingWeights(model) ?? "", x: right, y: rect.y,
+                                       width: max(0, rect.maxX - right), maxY: rect.maxY, grid: &grid,
+                                       style: theme.style(.warning))
             return
         }
         drawHidden(pass, sizes: model.info.layerSizes, x: left, y: y, width: columnWidth, maxY: rect.maxY,
@@ -115,5 +116,6 @@ enum ForwardPassPanel {
         line("p(\(label)) = e^" + Format.c("%.3f", zLabel) + " / " + Format.c("%.4g", sum)
              + " = " + Format.c("%.3f", pLabel), .value)
         line("loss = -log p(\(label)) = " + Format.c("%.3f", Double(pass.loss(label: label))), .value)
+        line("(the cross-entropy of label \(label))", .dim)
     }
 }

@@ -63,6 +63,26 @@ enum InspectionPanel {
         return "waiting for the weights..."
     }
 
+    /// `text` word-wrapped into `width` columns from (x, y), down to `maxY`; returns the next free row.
+    @discardableResult
+    static func putWrapped(_ text: String, x: Int, y: Int, width: Int, maxY: Int, grid: inout CellGrid,
+                           style: Style) -> Int {
+        guard width > 0 else { return y }
+        var row = y, line = ""
+        for word in text.split(separator: " ") {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if candidate.unicodeScalars.count <= width || line.isEmpty {
+                line = candidate
+                continue
+            }
+            if row < maxY { grid.put(line, x: x, y: row, style: style, limit: width) }
+            row += 1
+            line = String(word)
+        }
+        if !line.isEmpty, row < maxY { grid.put(line, x: x, y: row, style: style, limit: width) }
+        return row + 1
+    }
+
     static func className(_ c: Int, _ info: RunInfo) -> String {
         let names = info.classNames
         return names.indices.contains(c) && names[c] != String(c) ? "\(c) (\(names[c]))" : String(c)

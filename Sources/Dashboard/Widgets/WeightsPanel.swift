@@ -20,8 +20,8 @@ enum WeightsPanel {
         let u = theme.options.unicode
         let (pos, neg) = u ? (unicodePositive, unicodeNegative) : (asciiPositive, asciiNegative)
         guard let weights = model.inspection.weights else {
-            grid.put(InspectionPanel.missingWeights(model) ?? "", x: rect.x + 1, y: rect.y,
-                     style: theme.style(.warning), limit: rect.width - 1)
+            InspectionPanel.putWrapped(InspectionPanel.missingWeights(model) ?? "", x: rect.x + 1, y: rect.y,
+                                       width: rect.width - 2, maxY: rect.maxY, grid: &grid, style: theme.style(.warning))
             return
         }
         let sizes = weights.layout.layerSizes
