@@ -33,13 +33,12 @@ enum DrawPanel {
         grid[canvas.x + cursor.column, canvas.y + cursor.row] = cell
         var y = canvas.maxY
         let pen: String = switch i.canvas.pen {
-        case .up: "pen up (space: paint, x: erase)"
+        case .up: "pen up (space/x: paint/erase)"
         case .paint: "painting (space: pen up)"
         case .erase: "erasing (x: eraser off)"
         }
-        for text in [pen, u ? "mouse: left paints, right erases" : "mouse: left paints, right erases", "c clears"]
-        where y < rect.maxY {
-            grid.put(text, x: canvas.x, y: y, style: theme.style(.dim), limit: max(0, rect.maxX - canvas.x))
+        for text in [pen, "mouse: left button paints,", "right button erases", "c clears"] where y < rect.maxY {
+            grid.put(text, x: canvas.x, y: y, style: theme.style(.dim), limit: min(canvas.width + 1, rect.maxX - canvas.x))
             y += 1
         }
 
@@ -55,8 +54,11 @@ enum DrawPanel {
             }
             return
         }
-        let preview = (width: 14, height: 7)
-        let barWidth = max(0, min(16, limit - 11 - preview.width - 2))
+        // Tall panels put what the model sees under the bars (as large as fits), short ones beside them.
+        let below = rect.height >= 21
+        let large = below && rect.height >= 28 && limit >= 28
+        let preview = large ? (width: 28, height: 14) : (width: 14, height: 7)
+        let barWidth = below ? max(0, min(20, limit - 11)) : max(0, min(16, limit - 11 - preview.width - 2))
         if let pass = i.pass {
             let p = Double(pass.probability(of: pass.predicted))
             grid.put("prediction " + InspectionPanel.className(pass.predicted, model.info) + " ("
@@ -67,16 +69,18 @@ enum DrawPanel {
             InspectionPanel.putWrapped(InspectionPanel.missingWeights(model) ?? "", x: x, y: rect.y, width: limit,
                                        maxY: rect.maxY, grid: &grid, style: theme.style(.warning))
         }
-        let px = x + 11 + barWidth + 2
-        guard px + preview.width <= rect.maxX, rect.y + 2 + preview.height <= rect.maxY else { return }
-        grid.put("model sees", x: px, y: rect.y + 1, style: theme.style(.label), limit: preview.width)
+        let (px, top) = below ? (x, rect.y + 12) : (x + 11 + barWidth + 2, rect.y + 1)
+        guard px + preview.width <= rect.maxX, top + 2 + preview.height <= rect.maxY else { return }
+        grid.put(below ? "the model sees (MNIST's form)" : "model sees", x: px, y: top, style: theme.style(.label),
+                 limit: below ? limit : preview.width)
         for row in 0..<preview.height {
             for column in 0..<preview.width {
-                grid[px + column, rect.y + 2 + row] = theme.style(.dim).cell(u ? "·" : ".")
+                grid[px + column, top + 1 + row] = theme.style(.dim).cell(u ? "·" : ".")
             }
         }
-        InspectionPanel.drawImage(image, x: px, y: rect.y + 2, width: preview.width, height: preview.height,
+        InspectionPanel.drawImage(image, x: px, y: top + 1, width: preview.width, height: preview.height,
                                   grid: &grid, theme: theme, style: theme.style(.pixel))
-        grid.put("20x20, centred", x: px, y: rect.y + 2 + preview.height, style: theme.style(.dim), limit: preview.width)
+        grid.put(below ? "ink scaled into 20x20, centred on its mass" : "20x20, centred", x: px, y: top + 1 + preview.height,
+                 style: theme.style(.dim), limit: below ? limit : preview.width)
     }
 }
