@@ -66,8 +66,9 @@ enum DrawPanel {
             InspectionPanel.drawProbabilities(pass, label: nil, x: x, y: rect.y + 1, maxY: rect.maxY, barWidth: barWidth,
                                               grid: &grid, theme: theme)
         } else {
-            InspectionPanel.putWrapped(InspectionPanel.missingWeights(model) ?? "", x: x, y: rect.y, width: limit,
-                                       maxY: rect.maxY, grid: &grid, style: theme.style(.warning))
+            InspectionPanel.putWrapped(InspectionPanel.missingWeights(model) ?? "", x: x, y: rect.y,
+                                       width: below ? limit : 11 + barWidth, maxY: rect.maxY, grid: &grid,
+                                       style: theme.style(.warning))
         }
         let (px, top) = below ? (x, rect.y + 12) : (x + 11 + barWidth + 2, rect.y + 1)
         guard px + preview.width <= rect.maxX, top + 2 + preview.height <= rect.maxY else { return }
