@@ -45,6 +45,7 @@ extension AppState {
             }
             return []
         }
+        defer { followBrowser() }
         return perform(binding.action, now: now)
     }
 

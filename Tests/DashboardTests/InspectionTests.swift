@@ -31,6 +31,10 @@ import MNISTData
         let second = try #require(state.browsedDigit)
         #expect(second.testIndex != first.testIndex)
         #expect(state.inspection.testIndex == second.testIndex)
+        // Keys the view does not bind reach the browser, and the view follows.
+        _ = state.handle(.end, now: 1048)
+        #expect(state.inspection.testIndex == state.browsedDigit?.testIndex)
+        #expect(state.inspection.testIndex != second.testIndex)
         // Esc closes the view, then the browser.
         _ = state.handle(.escape, now: 1048)
         #expect(state.inspection.view == nil && state.browser != nil)
@@ -87,9 +91,9 @@ import MNISTData
         #expect(!state.wantsWeights(now: 1047.5))
         #expect(state.wantsWeights(now: 1048.1), "tried again a second later")
         for key: Key in [.character("d"), .character(" ")] { _ = state.handle(key, now: 1049) }
-        #expect(Self.text(state, 80, 24).contains("weights are not available when"))
+        #expect(Self.text(state, 80, 24).contains("weights are not available"))
         _ = state.handle(.character("f"), now: 1049)
-        #expect(Self.text(state, 80, 24).contains("weights are not available when"))
+        #expect(Self.text(state, 80, 24).contains("weights are not available when watching a"))
     }
 
     // MARK: When weights are fetched

@@ -35,8 +35,8 @@ extension AppState {
         case .closeInspection:
             inspection.view = nil
             inspection.canvas.endStroke()
-        case .previousInspected: stepTarget(-1)
-        case .nextInspected: stepTarget(1)
+        case .previousInspected: stepTarget(-1, now: now)
+        case .nextInspected: stepTarget(1, now: now)
         // Drawing
         case .cursorUp: inspection.canvas.moveCursor(columns: 0, rows: -1)
         case .cursorDown: inspection.canvas.moveCursor(columns: 0, rows: 1)
@@ -75,17 +75,24 @@ extension AppState {
         inspection.jumpText = text + String(c)
     }
 
+    /// The forward pass follows the browser's digit whatever moved it (Home, End, PgUp, PgDn fall
+    /// through to the browser).
+    mutating func followBrowser() {
+        guard inspection.view == .forwardPass(.browsed), inspection.testIndex != browsedDigit?.testIndex else { return }
+        refreshPass()
+    }
+
     private mutating func open(_ view: InspectionView) {
         inspection.view = view
         inspection.canvas.endStroke()
     }
 
     /// ← →: the next or previous test digit, or the browser's when the view follows it.
-    private mutating func stepTarget(_ by: Int) {
+    private mutating func stepTarget(_ by: Int, now: Double) {
         guard case .forwardPass(let target) = inspection.view else { return }
         switch target {
         case .browsed:
-            _ = perform(by < 0 ? .previousDigit : .nextDigit, now: 0)
+            _ = perform(by < 0 ? .previousDigit : .nextDigit, now: now)
         case .test(let index):
             let count = max(1, testImages.count)
             inspection.view = .forwardPass(.test(((index + by) % count + count) % count))

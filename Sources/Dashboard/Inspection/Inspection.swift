@@ -115,7 +115,7 @@ extension AppState {
         inspection.image = image
         inspection.label = label
         inspection.testIndex = testIndex
-        inspection.pass = zip(image, inspection.weights).flatMap { Inference.forward($0, weights: $1) }
+        inspection.pass = both(image, inspection.weights).flatMap { Inference.forward($0, weights: $1) }
     }
 
     /// Test image `index`'s bytes, if there is such an image.
@@ -127,7 +127,7 @@ extension AppState {
 }
 
 /// Both values, or nil.
-private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
     guard let a, let b else { return nil }
     return (a, b)
 }
