@@ -218,9 +218,8 @@ public final class Trainer: Sendable {
         session.withLock { $0.snapshot() }
     }
 
-    /// A copy of the weights between batches, and the step they are from (blocks at most one
-    /// batch or one evaluation, like `snapshot()`, but copies the parameters only). For views
-    /// that show the model as it trains; the copy cannot change the run.
+    /// A copy of the weights between batches and their step, for views of the model (blocks at most
+    /// one batch or evaluation, like `snapshot()`; the copy cannot change the run).
     public func currentWeights() -> ModelWeights? {
         session.withLock { ModelWeights(layout: $0.mlp.layout, parameters: $0.mlp.parameterArray(), step: $0.position.step) }
     }
