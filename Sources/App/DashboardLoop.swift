@@ -33,6 +33,13 @@ protocol RunControl: AnyObject, Sendable {
     func setLayerHealth(every steps: Int?, run: Int)
     /// Writes a checkpoint to `path` (nil: the default place) now; returns the one-line report.
     func saveCheckpoint(to path: String?) throws -> String
+    /// A copy of the model's weights now (between batches), for the inspection views; nil when
+    /// there are none (a watched metrics file).
+    func currentWeights() -> ModelWeights?
+}
+
+extension RunControl {
+    func currentWeights() -> ModelWeights? { nil }
 }
 
 /// Where the loop's training events come from: its own queue, drained once per frame.
@@ -126,6 +133,11 @@ struct DashboardLoop<Screen: DashboardScreen> {
                 dirty = true
             }
             if events.update(&state, now: now()) { dirty = true }
+            // The inspection views' weights: copied only while one is open, a few times a second at most.
+            if state.wantsWeights(now: now()) {
+                state.updateWeights(run.currentWeights(), now: now())
+                dirty = true
+            }
 
             // MARK: Frame
             let time = now()

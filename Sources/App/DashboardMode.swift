@@ -99,6 +99,7 @@ final class LiveRun: RunControl {
     }
 
     func saveCheckpoint(to path: String?) throws -> String { try saver.save(to: path) }
+    func currentWeights() -> ModelWeights? { trainer.currentWeights() }
 }
 
 /// The UI's events of every run: one subscription per trainer, drained in run order each frame

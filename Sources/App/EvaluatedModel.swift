@@ -17,6 +17,12 @@ struct EvaluatedModel {
     /// "checkpoint" or "safetensors", for the dashboard's notice.
     let kind: String
 
+    /// The parameters for the inspection views (nil only if the sizes do not make a layout,
+    /// which `requireFit` has refused before a dashboard opens).
+    var weights: ModelWeights? {
+        ParameterLayout(layerSizes: layerSizes).flatMap { ModelWeights(layout: $0, parameters: parameters) }
+    }
+
     /// Reads `path`: a checkpoint if it starts with the checkpoint's magic number, else safetensors.
     /// Errors are one line naming the file (`CheckpointError` or `SafetensorsError`).
     static func read(from path: String) throws -> EvaluatedModel {

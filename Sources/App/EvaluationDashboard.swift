@@ -40,7 +40,8 @@ enum EvaluationDashboard {
         state.note("evaluated \(model.kind) \(path): test accuracy "
                    + NumberFormatting.fixed(metrics.testAccuracy * 100, decimals: 2) + "%", now: now)
 
-        var loop = DashboardLoop(screen: screen, run: ReadOnlyRun(reason: "nothing is training: there is no run to save"), events: NoEvents(), reports: ReportInbox(),
+        var loop = DashboardLoop(screen: screen, run: ReadOnlyRun(reason: "nothing is training: there is no run to save",
+                                                                 weights: model.weights), events: NoEvents(), reports: ReportInbox(),
                                  now: clock.now, interrupted: { signals.received.signal }, state: state)
         switch await loop.run() {
         case .quit: return ExitStatus.success

@@ -16,9 +16,10 @@ extension AppState {
     /// The modes keys are read in now, top first.
     public var keyContexts: [KeyContext] {
         if pathEditor != nil { return [.pathEditor] }
+        if inspection.jumpText != nil { return [.jumpEditor] }
         if confirmingQuit { return [.quitQuestion] }
         if showHelp { return [.help] }
-        var contexts: [KeyContext] = []
+        var contexts: [KeyContext] = inspectionContext.map { [$0] } ?? []
         if browser != nil { contexts.append(.browser) }
         if focus == .confusion { contexts.append(.confusion) }
         return contexts + [.main]
@@ -32,6 +33,8 @@ extension AppState {
             case .quitQuestion:
                 // A stray key must neither quit nor lose the run: ask again.
                 note(Self.saveBeforeQuitPrompt, now: now)
+            case .jumpEditor:
+                typeJump(key)
             case .pathEditor:
                 if case .character(let c) = key, var editor = pathEditor, editor.text.count < PathEditor.maxLength {
                     editor.text.append(c)
@@ -42,6 +45,7 @@ extension AppState {
             }
             return []
         }
+        defer { followBrowser() }
         return perform(binding.action, now: now)
     }
 
@@ -126,6 +130,10 @@ extension AppState {
             note("save cancelled", now: now)
         case .deleteCharacter:
             if pathEditor?.text.isEmpty == false { pathEditor?.text.removeLast() }
+        case .openForwardPass, .jumpToTestDigit, .openDraw, .openWeights, .closeInspection, .previousInspected,
+             .nextInspected, .cursorUp, .cursorDown, .cursorLeft, .cursorRight, .togglePaint, .toggleErase,
+             .clearCanvas, .previousUnits, .nextUnits, .confirmJump, .cancelJump, .deleteJumpCharacter:
+            performInspection(action, now: now)
         }
         return []
     }

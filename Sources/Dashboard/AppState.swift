@@ -197,6 +197,9 @@ public struct AppState: Sendable {
     /// The path being typed after `s` (only after a failed save).
     public internal(set) var pathEditor: PathEditor?
 
+    /// The inside-the-network views (`f`, `/`, `d`, `u`): see Inspection/.
+    public internal(set) var inspection = Inspection()
+
     /// The focused run's pause request (see `RunTrack.requestedPause`).
     var requestedPause: Bool? {
         get { runs[focusedRun].requestedPause }

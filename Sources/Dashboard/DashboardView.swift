@@ -72,6 +72,7 @@ public enum DashboardView {
             let inner = grid.box(area, title: BrowserPanel.title(state.browserPanel), theme: theme, focused: true)
             BrowserPanel.draw(state.browserPanel, in: inner.inset(0), grid: &grid, theme: theme)
         }
+        InspectionPanel.draw(state.inspectionPanel, in: layout.browser, grid: &grid, theme: theme)
         KeysLine.draw(state.keysLine, in: layout.keys, grid: &grid, theme: theme, now: now)
         if state.showHelp {
             HelpOverlay.draw(in: Rect(x: 0, y: 0, width: grid.width, height: grid.height), grid: &grid, theme: theme)

@@ -17,6 +17,9 @@ public enum KeyContext: Sendable, Hashable, CaseIterable {
     case quitQuestion
     /// Typing a path for `s` after a failed save: printable keys are text.
     case pathEditor
+    /// Inside the network (issue 10): one digit's forward pass (`f`), drawing (`d`), the first
+    /// layer's weights (`u`), typing a test index (`/`).
+    case forwardPass, drawing, weights, jumpEditor
 }
 
 /// What a key does.
@@ -29,6 +32,10 @@ public enum KeyAction: Sendable, Hashable, CaseIterable {
     case closeHelp
     case saveAndQuit, quitWithoutSaving, cancelQuit
     case confirmPath, cancelPath, deleteCharacter
+    // Inside the network (AppState+Inspection)
+    case openForwardPass, jumpToTestDigit, openDraw, openWeights, closeInspection, previousInspected, nextInspected
+    case cursorUp, cursorDown, cursorLeft, cursorRight, togglePaint, toggleErase, clearCanvas
+    case previousUnits, nextUnits, confirmJump, cancelJump, deleteJumpCharacter
 }
 
 /// Text in two spellings: with Unicode glyphs, and in plain ASCII.
@@ -116,6 +123,37 @@ public enum Keymap {
         row([.escape, .character("m"), .backspace], [.browser], .closeBrowser,
             help: ("Esc", "close the browser / leave the matrix"), hint: ("Esc", .fixed(Label("close"))), priority: 1),
         row([.escape, .tab], [.confusion], .leaveConfusion, hint: ("Tab/Esc", .fixed(Label("leave"))), priority: 1),
+        // MARK: Inside the network: one digit's forward pass, drawing, first-layer weights
+        row([.character("f")], [.main], .openForwardPass,
+            help: ("f", "a digit's forward pass: logits, softmax, loss"),
+            hint: ("f/d/u", .fixed(Label("inside the net"))), priority: 0),
+        row([.character("/")], [.main], .jumpToTestDigit,
+            help: ("/", "forward pass of test digit #n (type n, Enter)")),
+        row([.character("d")], [.main], .openDraw, help: ("d", "draw a digit, see the prediction")),
+        row([.character("u")], [.main], .openWeights, help: ("u", "first-layer weights of the hidden units")),
+        // The same keys from inside the views (they fall through to the main screen's rows); these
+        // rows only give them a place in the views' keys lines.
+        row([.character("/")], [.forwardPass], .jumpToTestDigit, hint: ("/", .fixed(Label("test #"))), priority: 2),
+        row([.character("d")], [.forwardPass, .weights], .openDraw, hint: ("d", .fixed(Label("draw"))), priority: 2),
+        row([.character("u")], [.forwardPass, .drawing], .openWeights, hint: ("u", .fixed(Label("weights"))), priority: 2),
+        row([.left, .character("h")], [.forwardPass], .previousInspected,
+            hint: (Label("←→", ascii: "<>"), .fixed(Label("digit"))), priority: 3),
+        row([.right, .character("l")], [.forwardPass], .nextInspected),
+        row([.up], [.drawing], .cursorUp, hint: ("arrows", .fixed(Label("move"))), priority: 3),
+        row([.down], [.drawing], .cursorDown),
+        row([.left], [.drawing], .cursorLeft),
+        row([.right], [.drawing], .cursorRight),
+        row([.character(" ")], [.drawing], .togglePaint, hint: ("space", .fixed(Label("pen"))), priority: 3),
+        row([.character("x")], [.drawing], .toggleErase, hint: ("x", .fixed(Label("eraser"))), priority: 3),
+        row([.character("c")], [.drawing], .clearCanvas, hint: ("c", .fixed(Label("clear"))), priority: 3),
+        row([.left, .pageUp, .character("h")], [.weights], .previousUnits,
+            hint: (Label("←→", ascii: "<>"), .fixed(Label("page"))), priority: 3),
+        row([.right, .pageDown, .character("l")], [.weights], .nextUnits),
+        row([.escape], [.forwardPass, .drawing, .weights], .closeInspection,
+            hint: ("Esc", .fixed(Label("close"))), priority: 1),
+        row([.enter], [.jumpEditor], .confirmJump, hint: ("Enter", .fixed(Label("show"))), priority: 2),
+        row([.escape], [.jumpEditor], .cancelJump, hint: ("Esc", .fixed(Label("cancel"))), priority: 1),
+        row([.backspace], [.jumpEditor], .deleteJumpCharacter),
         // MARK: Main screen, continued
         row([.character("L")], [.main], .toggleLossScale,
             help: ("L", "loss chart: linear / log scale"), hint: ("L", .lossScaleWord), priority: 2),
@@ -141,9 +179,9 @@ public enum Keymap {
         row([.escape], [.pathEditor], .cancelPath, hint: ("Esc", .fixed(Label("cancel"))), priority: 1),
         row([.backspace], [.pathEditor], .deleteCharacter),
         // MARK: Everywhere (last: the keys line keeps these two)
-        row([.character("?")], [.main, .confusion, .browser], .showHelp,
+        row([.character("?")], [.main, .confusion, .browser, .forwardPass, .drawing, .weights], .showHelp,
             help: ("?", "this help (any key closes it)"), hint: ("?", .fixed(Label("help"))), priority: 100),
-        row([.character("q"), .character("Q")], [.main, .confusion, .browser, .help], .quit,
+        row([.character("q"), .character("Q")], [.main, .confusion, .browser, .help, .forwardPass, .drawing, .weights], .quit,
             help: ("q", "quit"), hint: ("q", .fixed(Label("quit"))), priority: 100),
     ]
 

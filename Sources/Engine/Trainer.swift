@@ -210,6 +210,12 @@ public final class Trainer: Sendable {
         session.withLock { $0.snapshot() }
     }
 
+    /// A copy of the weights between batches and their step, for views of the model (blocks at most
+    /// one batch or evaluation, like `snapshot()`; the copy cannot change the run).
+    public func currentWeights() -> ModelWeights? {
+        session.withLock { ModelWeights(layout: $0.mlp.layout, parameters: $0.mlp.parameterArray(), step: $0.position.step) }
+    }
+
     /// Applies a control change and wakes the training thread if it sleeps.
     private func update(_ change: (inout Controls) -> Void) {
         let wake = controls.withLock { c in

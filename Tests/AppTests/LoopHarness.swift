@@ -121,9 +121,22 @@ final class FakeRun: RunControl {
     private let failures: Mutex<Int>
     static let failure = "run.ckpt: cannot create a temporary file in .: No space left on device"
 
-    init(failingSaves: Int = 0) { failures = Mutex(failingSaves) }
+    /// What `currentWeights` hands out (nil: none, as when watching a file), and how often it was asked.
+    private let weights: ModelWeights?
+    private let fetches = Mutex(0)
+
+    init(failingSaves: Int = 0, weights: ModelWeights? = nil) {
+        failures = Mutex(failingSaves)
+        self.weights = weights
+    }
 
     var calls: [Call] { log.withLock { $0 } }
+    var weightFetches: Int { fetches.withLock { $0 } }
+
+    func currentWeights() -> ModelWeights? {
+        fetches.withLock { $0 += 1 }
+        return weights
+    }
 
     func pause() { log.withLock { $0.append(.pause) } }
     func resume() { log.withLock { $0.append(.resume) } }
@@ -153,13 +166,13 @@ struct LoopRun {
 
     /// Plays `steps` through a fresh loop; with `saving`, q asks before quitting (--save).
     static func play(_ steps: [Step], width: Int = 120, height: Int = 40, saving: Bool = false,
-                     failingSaves: Int = 0, labels: [String] = ["base"],
+                     failingSaves: Int = 0, labels: [String] = ["base"], weights: ModelWeights? = nil,
                      prepare: (inout AppState) -> Void = { _ in }) async -> LoopRun {
         let clock = FakeClock()
         let events = FakeEvents()
         let reports = ReportInbox()
         let screen = TestScreen(width: width, height: height, steps: steps, clock: clock, events: events, reports: reports)
-        let run = FakeRun(failingSaves: failingSaves)
+        let run = FakeRun(failingSaves: failingSaves, weights: weights)
         var state = AppState(runs: labels.map { (LoopFixtures.info, $0) }, testImages: LoopFixtures.images,
                              options: DisplayOptions(unicode: true, color: true), startTime: clock.now())
         state.checkpointPath = "run.ckpt"

@@ -27,6 +27,6 @@ import Testing
         #expect(help.count == Keymap.bindings.filter { $0.help != nil }.count)
         #expect(help.first?.0 == "p, space" && help.last?.0 == "q")
         let hints = KeysLine.keys(AppStateTests.fresh().keysLine, theme: theme).map(\.0)
-        #expect(hints == ["p", "+/-", "m", "Tab", "L", "s", "?", "q"])
+        #expect(hints == ["p", "+/-", "m", "Tab", "f/d/u", "L", "s", "?", "q"])
     }
 }

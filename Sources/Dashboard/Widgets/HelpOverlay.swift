@@ -1,28 +1,13 @@
-// The `?` overlay: every key, in a box over the middle of the screen.
+// The `?` overlay: every key the keymap has help for, in a box over the middle of the screen.
 import Cells
 
 enum HelpOverlay {
+    /// The keymap's help rows, in its order (a new key shows up here by itself).
     static func lines(theme: Theme) -> [(String, String)] {
         let u = theme.options.unicode
-        let factor = Format.learningRate(AppState.learningRateFactor)
-        return [
-            ("p, space", "pause / resume training"),
-            ("+ (or =)", "raise lr " + (u ? "×" : "x") + factor),
-            ("- (or _)", "lower lr " + (u ? "÷" : "/") + factor),
-            ("m", "browse misclassified test digits"),
-            (u ? "← → h l" : "Left Right h l", "previous / next digit in the browser"),
-            ("Home End", "first / last digit in the browser"),
-            ("Tab, c", "focus the confusion matrix"),
-            ("arrows", "select a confusion cell (when focused)"),
-            ("Enter", "browse that cell's digits (true i, predicted j)"),
-            ("Esc", "close the browser / leave the matrix"),
-            ("L", "loss chart: linear / log scale"),
-            ("s", "save a checkpoint now"),
-            ("1-4", "focus run 1-4 (status, matrix, browser, +/-)"),
-            ("w", "Layers panel: weights, gradients, dead ReLUs"),
-            ("?", "this help (any key closes it)"),
-            ("q", "quit"),
-        ]
+        return Keymap.bindings.compactMap { binding in
+            binding.help.map { ($0.keys.text(unicode: u), $0.text.text(unicode: u)) }
+        }
     }
 
     static func draw(in area: Rect, grid: inout CellGrid, theme: Theme) {

@@ -23,10 +23,11 @@ struct KeysLineModel: Equatable {
 
 extension AppState {
     var keysLine: KeysLineModel {
-        let context: KeyContext = pathEditor != nil ? .pathEditor
-            : browser != nil ? .browser : focus == .confusion ? .confusion : .main
+        let context: KeyContext = pathEditor != nil ? .pathEditor : inspectionContext
+            ?? (browser != nil ? .browser : focus == .confusion ? .confusion : .main)
         return KeysLineModel(context: context, runState: runState, lossScale: lossScale,
-                             saveFailed: saveFailure != nil, message: message, editorText: pathEditor?.text,
+                             saveFailed: saveFailure != nil, message: message,
+                             editorText: pathEditor?.text ?? inspection.jumpText,
                              readOnly: readOnly, watch: watch, runCount: runs.count)
     }
 }
@@ -70,7 +71,7 @@ enum KeysLine {
         var keysEnd = rect.maxX
         if let text = model.editorText {
             // The editor: "save to: PATH_" from the left; the hints after it when they fit.
-            let prompt = " save to: "
+            let prompt = model.context == .jumpEditor ? " test digit #" : " save to: "
             let room = max(0, rect.width - prompt.count - 1 - 24)
             let shown = text.unicodeScalars.count > room ? "…" + String(String.UnicodeScalarView(text.unicodeScalars.suffix(max(0, room - 1)))) : text
             var x = grid.put(prompt, x: rect.x, y: rect.y, style: theme.style(.label), limit: rect.width)
