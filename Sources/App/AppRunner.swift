@@ -83,7 +83,7 @@ struct AppRunner {
         if command.screen.mode == .dashboard {
             ending = await DashboardMode.run(trainer: trainer, testImages: dataset.test,
                                              allowColor: command.screen.allowColor,
-                                             forceASCII: command.screen.ascii, outputs: outputs,
+                                             forceASCII: command.screen.ascii, theme: command.screen.theme, outputs: outputs,
                                              saver: saver, resumed: resumed?.snapshot)
             if ending == nil { StandardStreams.printError("mnist-tui: \(ScreenOptions.cannotDriveTerminal)") }
         }

@@ -12,17 +12,16 @@ enum DashboardMode {
 
     /// Runs the dashboard until `q` (or a signal) and returns how the run ended; nil if the
     /// terminal could not be opened (nothing was started; the caller runs headless).
-    static func run(trainer: Trainer, testImages: LabeledImages, allowColor: Bool, forceASCII: Bool,
+    static func run(trainer: Trainer, testImages: LabeledImages, allowColor: Bool, forceASCII: Bool, theme: ThemeChoice,
                     outputs: RunOutputs, saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
         // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
         let signals = SignalObserver()
         defer { signals.cancel() }
-        guard let screen = TerminalScreen.open(allowColor: allowColor) else { return nil }
+        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced) else { return nil }
         defer { screen.restore() }
 
         let clock = MonotonicClock()
-        let options = DisplayOptions(unicode: screen.capabilities.unicode && !forceASCII,
-                                     color: screen.capabilities.color)
+        let options = screen.displayOptions(forceASCII: forceASCII)
         var state = AppState(info: trainer.info, testImages: testImages, options: options, startTime: clock.now())
         state.checkpointPath = saver.path
         state.confirmSaveOnQuit = saver.automatic
@@ -53,6 +52,14 @@ enum DashboardMode {
         case .quit: return .quit
         case .signal(let number): return .signal(number)
         }
+    }
+}
+
+extension TerminalScreen {
+    /// How the dashboard draws on this terminal: its glyphs (ASCII if forced), colours, background.
+    func displayOptions(forceASCII: Bool) -> DisplayOptions {
+        DisplayOptions(unicode: capabilities.unicode && !forceASCII, color: capabilities.color,
+                       background: capabilities.background)
     }
 }
 
