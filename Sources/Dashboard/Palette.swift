@@ -23,7 +23,7 @@ struct Palette: Sendable {
     let trainAccuracy, testAccuracy: UInt8
     /// Right and wrong predictions (blue and orange, never green and red).
     let correct, wrong: UInt8
-    /// Errors and warnings (words, never a colour alone).
+    /// Errors and warnings (in words; orange too, so that no screen holds red ink beside green).
     let warning: UInt8
     /// The digits' ink; nil: the terminal's own text colour.
     let pixel: UInt8?
@@ -38,17 +38,18 @@ struct Palette: Sendable {
     static let black: UInt8 = 0
     static let running: UInt8 = 2, paused: UInt8 = 3, done: UInt8 = 4, diverged: UInt8 = 9, stopped: UInt8 = 5
 
-    /// For a dark background: as the dashboard always looked, with right/wrong in blue/orange.
+    /// For a dark background: as the dashboard always looked, with right, wrong and warnings in
+    /// blue and orange.
     static let dark = Palette(
         muted: 8, heading: 14, accent: 11, progress: 2, rawLoss: 4, testLoss: 13,
-        trainAccuracy: 6, testAccuracy: 10, correct: 75, wrong: 208, warning: 9, pixel: 15,
+        trainAccuracy: 6, testAccuracy: 10, correct: 75, wrong: 208, warning: 202, pixel: 15,
         selectedText: 0, selectedBackground: 11, cellText: 15,
         diagonalRamp: [17, 18, 19, 26, 27], errorRamp: [58, 94, 130, 166, 202])
 
     /// For a light background: dark, saturated ink; the digits in the terminal's own text colour.
     static let light = Palette(
         muted: 8, heading: 24, accent: 90, progress: 28, rawLoss: 4, testLoss: 126,
-        trainAccuracy: 30, testAccuracy: 28, correct: 25, wrong: 166, warning: 160, pixel: nil,
+        trainAccuracy: 30, testAccuracy: 28, correct: 25, wrong: 166, warning: 166, pixel: nil,
         selectedText: 231, selectedBackground: 90, cellText: 0,
         diagonalRamp: [189, 153, 117, 75, 33], errorRamp: [223, 222, 215, 208, 202])
 

@@ -128,7 +128,7 @@ public struct InputSequences: Sendable {
 
     private mutating func mouse(_ parameters: [UInt8], _ code: UInt32) -> [TerminalInput] {
         switch code {
-        case 0x30...0x3B where code != 0x3A && parameters.count < Self.longestSequence:  // digits, ;
+        case 0x30...0x3F where parameters.count < Self.longestSequence:  // digits, ; (others: malformed)
             state = .mouse(parameters + [UInt8(code)])
             return []
         case 0x4D, 0x6D:  // M press/drag/wheel, m release

@@ -11,6 +11,8 @@ import Synchronization
 /// One step of a script: the test screen plays one per `readInput()` call.
 enum Step {
     case keys([Key])
+    /// Mouse reports (clicks, wheel notches), as the terminal backend decodes them.
+    case mouse([MouseEvent])
     case resize(width: Int, height: Int)
     /// Training events arriving on the UI's queue.
     case events([TrainingEvent])
@@ -54,6 +56,7 @@ final class TestScreen: DashboardScreen {
         }
         switch steps.removeFirst() {
         case .keys(let keys): return keys.map { .key($0) }
+        case .mouse(let events): return events.map { .mouse($0) }
         case .resize(let w, let h):
             width = w
             height = h
