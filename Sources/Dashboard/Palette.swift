@@ -47,9 +47,11 @@ struct Palette: Sendable {
         diagonalRamp: [17, 18, 19, 26, 27], errorRamp: [58, 94, 130, 166, 202])
 
     /// For a light background: dark, saturated ink; the digits in the terminal's own text colour.
+    /// Chosen so that on 16 and 8 colours, where they fold to the nearest basic colour, they
+    /// land on blue, magenta, red or black, never on green or cyan (pale on white).
     static let light = Palette(
-        muted: 8, heading: 24, accent: 90, progress: 28, rawLoss: 4, testLoss: 126,
-        trainAccuracy: 30, testAccuracy: 28, correct: 25, wrong: 166, warning: 166, pixel: nil,
+        muted: 8, heading: 18, accent: 90, progress: 22, rawLoss: 4, testLoss: 126,
+        trainAccuracy: 23, testAccuracy: 22, correct: 25, wrong: 166, warning: 166, pixel: nil,
         selectedText: 231, selectedBackground: 90, cellText: 0,
         diagonalRamp: [189, 153, 117, 75, 33], errorRamp: [223, 222, 215, 208, 202])
 
