@@ -1,3 +1,4 @@
+import CNcurses
 import Cells
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +17,30 @@ public enum TerminalBackground {
     /// over SSH the round trip may take longer, and then the answer arrives late: `InputFilter`
     /// drops it from the key stream.
     public static let queryTimeout = 0.2
+
+    /// The tone for a screen being opened: `forced` (--theme), else found out (`detect`, asking
+    /// the terminal only when COLORFGBG does not say); without colours the palette does not
+    /// matter and nothing is asked. Also the keys typed while the terminal was asked, for
+    /// `giveBack` once ncurses runs.
+    static func find(forced: BackgroundTone?, allowColor: Bool) -> (BackgroundTone, typed: [UInt8]) {
+        if let forced { return (forced, []) }
+        guard allowColor else { return (.dark, []) }
+        var typed: [UInt8] = []
+        let tone = detect(colorfgbg: getenv("COLORFGBG").map { String(cString: $0) }, answer: {
+            let answer = query()
+            typed = answer.typed
+            return answer.tone
+        })
+        return (tone, typed)
+    }
+
+    /// Hands keys typed during the query to ncurses, which reads them before anything else.
+    static func giveBack(_ typed: [UInt8]) {
+        // unget_wch pushes onto a stack: last key first.
+        for scalar in String(decoding: typed, as: UTF8.self).unicodeScalars.reversed() {
+            _ = unget_wch(wchar_t(scalar.value))
+        }
+    }
 
     /// The tone: COLORFGBG if it says, else the terminal's answer to the query (`answer`, called
     /// only when needed), else dark.
@@ -112,6 +137,32 @@ public enum TerminalBackground {
         return false
     }
 
+    /// What else was read while waiting for the answers: keys typed meanwhile, to be handed to
+    /// ncurses (`TerminalScreen` gives them back). The OSC answer (to BEL or `ESC \`) and the
+    /// Device Attributes answer (to its final byte) are cut out, also when cut short.
+    static func keysTyped(in bytes: [UInt8]) -> [UInt8] {
+        var keys: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let next = i + 1 < bytes.count ? bytes[i + 1] : nil
+            if bytes[i] == 0x1B && next == 0x5D {  // ESC ]
+                i += 2
+                while i < bytes.count && bytes[i] != 0x07 && !(bytes[i] == 0x1B && i + 1 < bytes.count && bytes[i + 1] == 0x5C) {
+                    i += 1
+                }
+                i += i < bytes.count && bytes[i] == 0x1B ? 2 : 1
+            } else if bytes[i] == 0x1B && next == 0x5B && i + 2 < bytes.count && bytes[i + 2] == 0x3F {  // ESC [ ?
+                i += 3
+                while i < bytes.count && !(0x40...0x7E).contains(bytes[i]) { i += 1 }
+                i += 1
+            } else {
+                keys.append(bytes[i])
+                i += 1
+            }
+        }
+        return keys
+    }
+
     private static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
         guard bytes.count >= needle.count else { return nil }
         return (0...(bytes.count - needle.count)).first { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
@@ -119,27 +170,36 @@ public enum TerminalBackground {
 
     // MARK: Asking the terminal
 
+    /// What `query` found: the tone (nil when the terminal did not say) and the keys typed while
+    /// it waited.
+    public struct Answer: Sendable {
+        public var tone: BackgroundTone?
+        public var typed: [UInt8]
+    }
+
     /// Asks the terminal on stdin/stdout for its background colour (OSC 11, then Device
     /// Attributes as an end marker) and waits up to `timeout` seconds for the answers, with echo
-    /// and line mode off meanwhile. nil when either end is not a terminal, the terminal does not
-    /// answer in time, or the answer is malformed. The terminal's modes are put back before it
-    /// returns. Call it before ncurses starts (the answers must not reach its key stream).
-    public static func query(timeout: Double = queryTimeout) -> BackgroundTone? {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return nil }
+    /// and line mode off meanwhile. The tone is nil when either end is not a terminal, the
+    /// terminal does not answer in time, or the answer is malformed. The terminal's modes are put
+    /// back before it returns. Call it before ncurses starts (the answers must not reach its key
+    /// stream), and hand `typed` to it after.
+    public static func query(timeout: Double = queryTimeout) -> Answer {
+        let nothing = Answer(tone: nil, typed: [])
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { return nothing }
         var saved = termios()
-        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return nil }
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return nothing }
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ICANON | ECHO)
         withUnsafeMutableBytes(of: &quiet.c_cc) { cc in
             cc[Int(VMIN)] = 0
             cc[Int(VTIME)] = 0
         }
-        guard tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0 else { return nil }
+        guard tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0 else { return nothing }
         defer { _ = tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
 
         let question = Array("\u{1B}]11;?\u{07}\u{1B}[c".utf8)
         let written = question.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-        guard written == question.count else { return nil }
+        guard written == question.count else { return nothing }
 
         var reply: [UInt8] = []
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
@@ -157,6 +217,7 @@ public enum TerminalBackground {
             guard count > 0 else { break }
             reply += buffer[0..<count]
         }
-        return color(inReply: reply).map { tone(red: $0.red, green: $0.green, blue: $0.blue) }
+        return Answer(tone: color(inReply: reply).map { tone(red: $0.red, green: $0.green, blue: $0.blue) },
+                      typed: keysTyped(in: reply))
     }
 }

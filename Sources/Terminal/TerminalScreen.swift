@@ -73,9 +73,7 @@ public final class TerminalScreen {
         CrashGuard.registerAtExit
         // Before newterm, so that ncurses finds SIGTSTP taken and installs no handler of its own.
         let jobControl = JobControl.install()
-        // Without colours the palette does not matter: the terminal is not asked.
-        let tone = background ?? (allowColor ? TerminalBackground.detect(
-            colorfgbg: getenv("COLORFGBG").map { String(cString: $0) }, answer: { TerminalBackground.query() }) : .dark)
+        let (tone, typedAhead) = TerminalBackground.find(forced: background, allowColor: allowColor)
         let capturing = StderrCapture.begin()
         guard let screen = newterm(nil, mnist_stdout(), mnist_stdin()) else {
             if capturing { StderrCapture.end() }
@@ -85,6 +83,7 @@ public final class TerminalScreen {
         _ = set_term(screen)
         cursesActive.store(true, ordering: .sequentiallyConsistent)
         let terminal = TerminalScreen(unicode: unicode, allowColor: allowColor, background: tone)
+        TerminalBackground.giveBack(typedAhead)
         terminal.jobControl = jobControl
         return terminal
     }

@@ -73,6 +73,17 @@ import Testing
         #expect(!TerminalBackground.containsDeviceAttributes(Self.bytes("\u{1B}]11;rgb:0/0/0\u{07}")))
     }
 
+    @Test("keys typed while waiting for the answers are kept, the answers cut out (also when cut short)")
+    func typedAhead() {
+        func keys(_ text: String) -> String { String(decoding: TerminalBackground.keysTyped(in: Self.bytes(text)), as: UTF8.self) }
+        #expect(keys("\u{1B}]11;rgb:ffff/ffff/ffff\u{07}\u{1B}[?1;2c") == "")
+        #expect(keys("m\u{1B}]11;rgb:0/0/0\u{1B}\\p\u{1B}[?62;22cq") == "mpq")
+        #expect(keys("\t\u{1B}[?1;2c") == "\t")
+        #expect(keys("\u{1B}[Aé\u{1B}[?1;2") == "\u{1B}[Aé")  // an arrow key kept; a partial answer dropped
+        #expect(keys("x\u{1B}]11;rgb:ff") == "x")
+        #expect(keys("\u{1B}") == "\u{1B}")
+    }
+
     @Test("COLORFGBG first; the terminal is asked only without it; dark when nobody says")
     func order() {
         var asked = 0
