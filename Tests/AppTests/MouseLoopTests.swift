@@ -7,7 +7,7 @@ import Dashboard
 @Suite @MainActor struct MouseLoopTests {
     /// Where confusion cell (truth, predicted) is drawn in `frame`: its column header's digit, on
     /// the row below the header labelled `truth`.
-    static func cell(truth: Int, predicted: Int, in frame: [String]) throws -> (x: Int, y: Int) {
+    nonisolated static func cell(truth: Int, predicted: Int, in frame: [String]) throws -> (x: Int, y: Int) {
         let lines = frame.map { Array($0.unicodeScalars) }
         let headerY = try #require(lines.firstIndex { String(String.UnicodeScalarView($0)).contains("t\\p") })
         let start = try #require((0..<(lines[headerY].count - 1)).first { lines[headerY][$0] == "t" && lines[headerY][$0 + 1] == "\\" })
