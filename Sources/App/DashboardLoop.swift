@@ -34,12 +34,12 @@ protocol RunControl: AnyObject, Sendable {
     /// Writes a checkpoint to `path` (nil: the default place) now; returns the one-line report.
     func saveCheckpoint(to path: String?) throws -> String
     /// A copy of the model's weights now (between batches), for the inspection views; nil when
-    /// there are none (a watched metrics file).
-    func currentWeights() -> ModelWeights?
+    /// there are none (a watched metrics file). `run` counts from 0, the base run.
+    func currentWeights(run: Int) -> ModelWeights?
 }
 
 extension RunControl {
-    func currentWeights() -> ModelWeights? { nil }
+    func currentWeights(run: Int) -> ModelWeights? { nil }
 }
 
 /// Where the loop's training events come from: its own queue, drained once per frame.
@@ -135,7 +135,7 @@ struct DashboardLoop<Screen: DashboardScreen> {
             if events.update(&state, now: now()) { dirty = true }
             // The inspection views' weights: copied only while one is open, a few times a second at most.
             if state.wantsWeights(now: now()) {
-                state.updateWeights(run.currentWeights(), now: now())
+                state.updateWeights(run.currentWeights(run: state.focusedRun), now: now())
                 dirty = true
             }
 

@@ -16,18 +16,17 @@ enum DashboardMode {
     /// "--init default"); `outputs`, `saver` and `resumed` are the base run's. `ghosts` are
     /// finished runs to draw beside them (`--compare-with`).
     static func run(trainers: [Trainer], labels: [String], ghosts: [RunTrack] = [], testImages: LabeledImages,
-                    allowColor: Bool, forceASCII: Bool, outputs: RunOutputs, saver: CheckpointSaver,
-                    resumed: TrainingSnapshot?) async -> RunEnding? {
+                    allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, outputs: RunOutputs,
+                    saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
         guard let trainer = trainers.first else { return nil }
         // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
         let signals = SignalObserver()
         defer { signals.cancel() }
-        guard let screen = TerminalScreen.open(allowColor: allowColor) else { return nil }
+        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced) else { return nil }
         defer { screen.restore() }
 
         let clock = MonotonicClock()
-        let options = DisplayOptions(unicode: screen.capabilities.unicode && !forceASCII,
-                                     color: screen.capabilities.color)
+        let options = screen.displayOptions(forceASCII: forceASCII)
         let runs = trainers.enumerated().map { (info: $1.info, label: $0 < labels.count ? labels[$0] : "run \($0 + 1)") }
         var state = AppState(runs: runs, testImages: testImages, options: options, startTime: clock.now())
         for ghost in ghosts { state.addGhost(ghost) }
@@ -68,6 +67,14 @@ enum DashboardMode {
     }
 }
 
+extension TerminalScreen {
+    /// How the dashboard draws on this terminal: its glyphs (ASCII if forced), colours, background.
+    func displayOptions(forceASCII: Bool) -> DisplayOptions {
+        DisplayOptions(unicode: capabilities.unicode && !forceASCII, color: capabilities.color,
+                       background: capabilities.background)
+    }
+}
+
 /// The real runs behind the dashboard's keys (the checkpoint saved is the base run's).
 final class LiveRun: RunControl {
     let trainers: [Trainer]
@@ -99,7 +106,9 @@ final class LiveRun: RunControl {
     }
 
     func saveCheckpoint(to path: String?) throws -> String { try saver.save(to: path) }
-    func currentWeights() -> ModelWeights? { trainer.currentWeights() }
+    func currentWeights(run: Int) -> ModelWeights? {
+        trainers.indices.contains(run) ? trainers[run].currentWeights() : nil
+    }
 }
 
 /// The UI's events of every run: one subscription per trainer, drained in run order each frame

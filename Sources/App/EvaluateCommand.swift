@@ -57,7 +57,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         if screen.mode == .dashboard {
             if let status = await EvaluationDashboard.run(model: model, path: file, metrics: metrics, dataset: dataset,
-                                                          allowColor: screen.allowColor, forceASCII: screen.ascii) {
+                                                          allowColor: screen.allowColor, forceASCII: screen.ascii,
+                                                          theme: screen.theme) {
                 return status
             }
             StandardStreams.printError("mnist-tui: \(ScreenOptions.cannotDriveTerminal)")

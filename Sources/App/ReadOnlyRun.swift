@@ -25,5 +25,5 @@ final class ReadOnlyRun: RunControl {
     func saveCheckpoint(to path: String?) throws -> String {
         throw Refusal(description: reason)
     }
-    func currentWeights() -> ModelWeights? { weights }
+    func currentWeights(run: Int) -> ModelWeights? { weights }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
+import Cells
 import Foundation
 import Terminal
 
-/// `--headless`, `--ascii`, `--no-color`: whether a subcommand opens the dashboard, and how it draws.
+/// `--headless`, `--ascii`, `--no-color`, `--theme`: whether a subcommand opens the dashboard, and how it draws.
 public struct ScreenOptions: ParsableArguments, Sendable {
     /// Print plain lines instead of opening the dashboard.
     @Flag(help: "Print plain lines instead of opening the dashboard.")
@@ -15,6 +16,10 @@ public struct ScreenOptions: ParsableArguments, Sendable {
     /// Monochrome dashboard (NO_COLOR in the environment does the same).
     @Flag(name: .customLong("no-color"), help: "Do not use colours (also when NO_COLOR is set).")
     public var noColor = false
+
+    /// The terminal's background, for the palette: asked of the terminal unless given.
+    @Option(help: ThemeChoice.help)
+    public var theme: ThemeChoice = .auto
 
     public init() {}
 

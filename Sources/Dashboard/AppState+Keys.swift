@@ -200,6 +200,9 @@ extension AppState {
             commands = [.setLayerHealth(every: nil, run: focusedRun), .setLayerHealth(every: Self.layerHealthEvery, run: index)]
         }
         focusedRun = index
+        // The inside-the-network views read the focused run's weights: fetch them afresh.
+        inspection.lastRequest = nil
+        inspection.requestedEpoch = nil
         if let open = browser { browser = makeBrowser(filter: open.filter, position: open.position) }
         note("run \(index + 1): \(runs[index].label)", now: now)
         return commands

@@ -47,17 +47,8 @@ struct Theme: Sendable {
         self.glyphs = options.unicode ? .unicode : .ascii
     }
 
-    // MARK: Palette (xterm-256 indices; 0-15 keep their meaning on 8/16-colour terminals)
-    private static let green: UInt8 = 2, yellow: UInt8 = 3, blue: UInt8 = 4, red: UInt8 = 1
-    private static let magenta: UInt8 = 5, cyan: UInt8 = 6, gray: UInt8 = 8, white: UInt8 = 15
-    private static let black: UInt8 = 0, brightCyan: UInt8 = 14, brightYellow: UInt8 = 11
-    private static let brightGreen: UInt8 = 10, brightRed: UInt8 = 9, brightMagenta: UInt8 = 13
-    /// Shading ramps for the confusion matrix, light to strong.
-    private static let greenRamp: [UInt8] = [22, 28, 34, 40, 46]
-    private static let redRamp: [UInt8] = [52, 88, 124, 160, 196]
-
     func style(_ role: Role) -> Style {
-        options.color ? colorStyle(role) : monoStyle(role)
+        options.color ? colorStyle(role, Palette.forBackground(options.background)) : monoStyle(role)
     }
 
     private func fg(_ c: UInt8, _ a: CellAttributes = []) -> Style {
@@ -65,47 +56,38 @@ struct Theme: Sendable {
     }
 
     private func badge(_ c: UInt8) -> Style {
-        Style(foreground: .palette(Self.black), background: .palette(c), attributes: [.bold])
+        Style(foreground: .palette(Palette.black), background: .palette(c), attributes: [.bold])
     }
 
-    private func colorStyle(_ role: Role) -> Style {
+    private func colorStyle(_ role: Role, _ p: Palette) -> Style {
         switch role {
         case .normal, .value: return .plain
-        case .dim, .axis, .pending: return fg(Self.gray)
+        case .dim, .axis, .pending, .label, .border, .progressLeft, .zero: return fg(p.muted)
         case .bold: return Style(attributes: [.bold])
-        case .label: return fg(Self.gray)
-        case .title: return fg(Self.brightCyan, [.bold])
-        case .titleFocused: return fg(Self.brightYellow, [.bold])
-        case .border: return fg(Self.gray)
-        case .borderFocused: return fg(Self.brightYellow, [.bold])
-        case .stateRunning: return badge(Self.green)
-        case .statePaused: return badge(Self.yellow)
-        case .stateDone: return badge(Self.blue)
-        case .stateDiverged: return badge(Self.brightRed)
-        case .stateStopped: return badge(Self.magenta)
-        case .progressDone: return fg(Self.green)
-        case .progressLeft: return fg(Self.gray)
-        case .rawLoss: return fg(Self.blue)
-        case .smoothLoss: return fg(Self.brightCyan, [.bold])
-        case .testLoss: return fg(Self.brightMagenta, [.bold])
-        case .lrMark: return fg(Self.brightYellow, [.bold])
-        case .trainAccuracy: return fg(Self.cyan)
-        case .testAccuracy: return fg(Self.brightGreen)
-        case .best: return fg(Self.brightYellow, [.bold])
-        case .correct: return fg(Self.brightGreen)
-        case .wrong: return fg(Self.brightRed, [.bold])
-        case .pixel: return fg(Self.white)
-        case .key: return fg(Self.brightYellow, [.bold])
-        case .message: return fg(Self.brightCyan)
-        case .warning: return fg(Self.brightRed, [.bold])
-        case .zero: return fg(Self.gray)
-        case .selected: return Style(foreground: .palette(Self.black), background: .palette(Self.brightYellow),
+        case .title, .smoothLoss: return fg(p.heading, [.bold])
+        case .message: return fg(p.heading)
+        case .titleFocused, .borderFocused, .lrMark, .best, .key: return fg(p.accent, [.bold])
+        case .stateRunning: return badge(Palette.running)
+        case .statePaused: return badge(Palette.paused)
+        case .stateDone: return badge(Palette.done)
+        case .stateDiverged: return badge(Palette.diverged)
+        case .stateStopped: return badge(Palette.stopped)
+        case .progressDone: return fg(p.progress)
+        case .rawLoss: return fg(p.rawLoss)
+        case .testLoss: return fg(p.testLoss, [.bold])
+        case .trainAccuracy: return fg(p.trainAccuracy)
+        case .testAccuracy: return fg(p.testAccuracy)
+        case .correct: return fg(p.correct)
+        case .wrong: return fg(p.wrong, [.bold])
+        case .pixel: return p.pixel.map { fg($0) } ?? .plain
+        case .warning: return fg(p.warning, [.bold])
+        case .selected: return Style(foreground: .palette(p.selectedText), background: .palette(p.selectedBackground),
                                      attributes: [.bold])
         case .diagonal(let level):
-            return Style(foreground: .palette(Self.white), background: .palette(Self.ramp(Self.greenRamp, level)),
+            return Style(foreground: .palette(p.cellText), background: .palette(Self.ramp(p.diagonalRamp, level)),
                          attributes: [.bold])
         case .offDiagonal(let level):
-            return Style(foreground: .palette(Self.white), background: .palette(Self.ramp(Self.redRamp, level)))
+            return Style(foreground: .palette(p.cellText), background: .palette(Self.ramp(p.errorRamp, level)))
         }
     }
 

@@ -72,7 +72,7 @@ public enum ColorMapping {
     }
 
     /// xterm's defaults for the 16 ANSI colours.
-    private static let basicRGB: [(Int, Int, Int)] = [
+    static let basicRGB: [(Int, Int, Int)] = [
         (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
         (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
     ]

@@ -18,10 +18,12 @@ let stderrLogDescriptor = Atomic<Int32>(-1)
 
 /// Puts the terminal and stderr back for good. Idempotent, and written to be callable from a
 /// signal handler (only `endwin`, `dup2`, `lseek`, `read`, `write`, `close`; no allocation).
+/// Mouse reporting goes off with it (`MouseReporting`).
 func emergencyRestore() {
     if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
         endwin()
     }
+    MouseReporting.disable()
     restoreStderrAndReplayLog()
 }
 

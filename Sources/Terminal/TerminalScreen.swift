@@ -12,10 +12,13 @@ public struct TerminalCapabilities: Sendable, Equatable {
     public var unicode: Bool
     /// Colours are on (the terminal has them, NO_COLOR is unset, the user did not turn them off).
     public var color: Bool
+    /// The terminal's background (asked for, or as the caller forced it).
+    public var background: BackgroundTone
 
-    public init(unicode: Bool, color: Bool) {
+    public init(unicode: Bool, color: Bool, background: BackgroundTone = .dark) {
         self.unicode = unicode
         self.color = color
+        self.background = background
     }
 }
 
@@ -43,6 +46,8 @@ public final class TerminalScreen {
     private var replacedCrashActions: [(Int32, sigaction)] = []
     private var jobControl = JobControl.Installation()
     private var isOpen = true
+    /// Mouse reports and late terminal answers, assembled across reads.
+    private var sequences = InputSequences()
 
     private struct ColorPairKey: Hashable {
         var foreground: Int32
@@ -60,12 +65,15 @@ public final class TerminalScreen {
 
     /// Takes over the terminal, or returns nil (terminal left untouched) when ncurses cannot
     /// drive it. `allowColor` false (from `--no-color` or NO_COLOR) forces monochrome.
-    public static func open(allowColor: Bool) -> TerminalScreen? {
+    /// `background` nil: found out from COLORFGBG or by asking the terminal (`TerminalBackground`),
+    /// before ncurses reads the keyboard; given: forced (`--theme`).
+    public static func open(allowColor: Bool, background: BackgroundTone? = nil) -> TerminalScreen? {
         setlocale(LC_ALL, "")
         let unicode = Platform.localeIsUTF8()
         CrashGuard.registerAtExit
         // Before newterm, so that ncurses finds SIGTSTP taken and installs no handler of its own.
         let jobControl = JobControl.install()
+        let (tone, typedAhead) = TerminalBackground.find(forced: background, allowColor: allowColor)
         let capturing = StderrCapture.begin()
         guard let screen = newterm(nil, mnist_stdout(), mnist_stdin()) else {
             if capturing { StderrCapture.end() }
@@ -74,7 +82,8 @@ public final class TerminalScreen {
         }
         _ = set_term(screen)
         cursesActive.store(true, ordering: .sequentiallyConsistent)
-        let terminal = TerminalScreen(unicode: unicode, allowColor: allowColor)
+        let terminal = TerminalScreen(unicode: unicode, allowColor: allowColor, background: tone)
+        TerminalBackground.giveBack(typedAhead)
         terminal.jobControl = jobControl
         return terminal
     }
@@ -85,7 +94,7 @@ public final class TerminalScreen {
         Double(JobControl.stoppedNanoseconds.load(ordering: .sequentiallyConsistent)) * 1e-9
     }
 
-    private init(unicode: Bool, allowColor: Bool) {
+    private init(unicode: Bool, allowColor: Bool, background: BackgroundTone) {
         let window = mnist_stdscr()
         _ = cbreak()
         _ = noecho()
@@ -94,6 +103,8 @@ public final class TerminalScreen {
         _ = curs_set(0)
         // Esc alone must not wait a second for a possible escape sequence behind it.
         _ = set_escdelay(25)
+        // A mouse report's introducer as one key code, whatever terminfo's kmous says.
+        _ = define_key("\u{1B}[<", InputSequences.mouseIntroducerCode)
 
         var color = false
         var defaults = false
@@ -101,7 +112,7 @@ public final class TerminalScreen {
             color = start_color() == OK
             defaults = color && use_default_colors() == OK
         }
-        capabilities = TerminalCapabilities(unicode: unicode, color: color)
+        capabilities = TerminalCapabilities(unicode: unicode, color: color, background: background)
         colorCount = color ? Int(mnist_colors()) : 0
         // init_pair takes a short; the dashboard needs a few dozen pairs at most.
         colorPairLimit = color ? min(Int(mnist_color_pairs()), Int(Int16.max)) : 0
@@ -109,6 +120,7 @@ public final class TerminalScreen {
         width = Int(mnist_cols())
         height = Int(mnist_lines())
         replacedCrashActions = CrashGuard.install()
+        MouseReporting.enable()
     }
 
     deinit { restore() }
@@ -132,15 +144,17 @@ public final class TerminalScreen {
             let raw: RawInput = status == KEY_CODE_YES
                 ? .keyCode(Int32(truncatingIfNeeded: character))
                 : .character(UInt32(truncatingIfNeeded: character))
-            guard let input = KeyDecoder.decode(raw) else { continue }
-            if input == .resize {
-                width = Int(mnist_cols())
-                height = Int(mnist_lines())
-                previous = nil
-                needsClear = true
+            for input in sequences.feed(raw) {
+                if input == .resize {
+                    width = Int(mnist_cols())
+                    height = Int(mnist_lines())
+                    previous = nil
+                    needsClear = true
+                }
+                inputs.append(input)
             }
-            inputs.append(input)
         }
+        inputs += sequences.endOfRead()
         return inputs
     }
 
@@ -168,6 +182,8 @@ public final class TerminalScreen {
         if JobControl.stopRequested.exchange(false, ordering: .sequentiallyConsistent) {
             _ = endwin()
             cursesActive.store(false, ordering: .sequentiallyConsistent)
+            // The shell gets a terminal that does not send mouse reports as text.
+            MouseReporting.disable()
             StderrCapture.end()
             JobControl.stopUntilContinued()
             _ = StderrCapture.begin()
@@ -176,6 +192,8 @@ public final class TerminalScreen {
         }
         if JobControl.continued.exchange(false, ordering: .sequentiallyConsistent) { redraw = true }
         guard redraw else { return false }
+        // Whoever stopped and continued us may have reset the terminal's modes: mouse on again.
+        MouseReporting.enable()
         // The size may have changed while stopped; the next refresh leaves endwin's state.
         width = Int(mnist_cols())
         height = Int(mnist_lines())

@@ -11,6 +11,8 @@ import Synchronization
 /// One step of a script: the test screen plays one per `readInput()` call.
 enum Step {
     case keys([Key])
+    /// Mouse reports (clicks, wheel notches), as the terminal backend decodes them.
+    case mouse([MouseEvent])
     case resize(width: Int, height: Int)
     /// Training events arriving on the UI's queue (the base run's).
     case events([TrainingEvent])
@@ -56,6 +58,7 @@ final class TestScreen: DashboardScreen {
         }
         switch steps.removeFirst() {
         case .keys(let keys): return keys.map { .key($0) }
+        case .mouse(let events): return events.map { .mouse($0) }
         case .resize(let w, let h):
             width = w
             height = h
@@ -133,7 +136,7 @@ final class FakeRun: RunControl {
     var calls: [Call] { log.withLock { $0 } }
     var weightFetches: Int { fetches.withLock { $0 } }
 
-    func currentWeights() -> ModelWeights? {
+    func currentWeights(run: Int) -> ModelWeights? {
         fetches.withLock { $0 += 1 }
         return weights
     }

@@ -27,12 +27,16 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Do not use colours (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(help: ThemeChoice.help)
+    var theme: ThemeChoice = .auto
+
     func validate() throws {
         guard !file.isEmpty else { throw ValidationError("watch needs a file name") }
     }
 
     func run() async throws {
-        let status = await WatchMode.run(path: file, allowColor: !noColor && !Self.noColorVariable, forceASCII: ascii)
+        let status = await WatchMode.run(path: file, allowColor: !noColor && !Self.noColorVariable, forceASCII: ascii,
+                                         theme: theme)
         if status != 0 { throw ExitCode(status) }
     }
 
@@ -44,20 +48,20 @@ struct WatchCommand: AsyncParsableCommand {
 /// The watch mode with a real terminal: signals, the screen, the loop over a `WatchSource`.
 @MainActor
 enum WatchMode {
-    static func run(path: String, allowColor: Bool, forceASCII: Bool) async -> Int32 {
+    static func run(path: String, allowColor: Bool, forceASCII: Bool, theme: ThemeChoice) async -> Int32 {
         guard StandardStreams.isTerminal(STDOUT_FILENO), StandardStreams.isTerminal(STDIN_FILENO) else {
             StandardStreams.printError("mnist-tui: watch \(path): needs a terminal (it draws the dashboard)")
             return ExitStatus.failure
         }
         let signals = SignalObserver()
         defer { signals.cancel() }
-        guard let screen = TerminalScreen.open(allowColor: allowColor) else {
+        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced) else {
             StandardStreams.printError("mnist-tui: watch \(path): cannot drive this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))")
             return ExitStatus.failure
         }
         defer { screen.restore() }
         let clock = MonotonicClock()
-        let options = DisplayOptions(unicode: screen.capabilities.unicode && !forceASCII, color: screen.capabilities.color)
+        let options = screen.displayOptions(forceASCII: forceASCII)
         var loop = DashboardLoop(screen: screen, run: ReadOnlyRun(reason: "read-only: watching \(path)"), events: WatchSource(path: path),
                                  reports: ReportInbox(), now: clock.now, interrupted: { signals.received.signal },
                                  state: WatchSource.initialState(path: path, options: options, now: clock.now()))

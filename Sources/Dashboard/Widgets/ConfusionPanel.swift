@@ -37,6 +37,22 @@ enum ConfusionPanel {
     /// Whether the panel's inner area `width` columns wide gets the narrow variant.
     static func isNarrow(width: Int, classes: Int) -> Bool { width < self.width(classes: classes, cellWidth: 4) }
 
+    /// Where the cell of `row` (true class; -1 the header) and `column` (predicted) starts in
+    /// the panel's inner `rect`, with cells `cellWidth` columns wide.
+    static func cellOrigin(row: Int, column: Int, in rect: Rect, cellWidth: Int) -> (x: Int, y: Int) {
+        (rect.x + 3 + column * cellWidth, rect.y + 1 + row)
+    }
+
+    /// The matrix cell drawn at screen cell (x, y) of the panel's inner `rect`, if any (a click).
+    static func cell(atX x: Int, y: Int, in rect: Rect, classes: Int) -> MatrixCell? {
+        guard classes > 0, rect.contains(x: x, y: y) else { return nil }
+        let cellWidth = isNarrow(width: rect.width, classes: classes) ? 3 : 4
+        let origin = cellOrigin(row: 0, column: 0, in: rect, cellWidth: cellWidth)
+        guard x >= origin.x, y >= origin.y else { return nil }
+        let cell = MatrixCell(truth: y - origin.y, predicted: (x - origin.x) / cellWidth)
+        return cell.truth < classes && cell.predicted < classes ? cell : nil
+    }
+
     // MARK: Narrow cells
 
     /// Off-diagonal counts from this on show as `manyMarker` in the narrow variant.
@@ -97,23 +113,23 @@ enum ConfusionPanel {
         // Header: predicted classes.
         grid.put("t\\p", x: rect.x, y: rect.y, style: theme.style(.label), limit: rect.width)
         for column in 0..<n {
-            let x = rect.x + 3 + column * cellWidth
+            let (x, _) = cellOrigin(row: -1, column: column, in: rect, cellWidth: cellWidth)
             grid.put(Format.padLeft(String(column % 100), cellWidth - 1) + " ", x: x, y: rect.y,
                      style: theme.style(.label), limit: max(0, rect.maxX - x))
         }
-        let recallX = rect.x + 3 + n * cellWidth
+        let recallX = cellOrigin(row: -1, column: n, in: rect, cellWidth: cellWidth).x
         if !narrow {
             grid.put(Format.padLeft("recall", recallWidth), x: recallX, y: rect.y, style: theme.style(.label),
                      limit: max(0, rect.maxX - recallX))
         }
         for row in 0..<n {
-            let y = rect.y + 1 + row
+            let y = cellOrigin(row: row, column: 0, in: rect, cellWidth: cellWidth).y
             guard y < rect.maxY else { break }
             grid.put(Format.padLeft(String(row % 100), 2), x: rect.x, y: y, style: theme.style(.label))
             let total = max(1, matrix.rowTotal(row))
             for column in 0..<n {
                 let count = matrix[row, column]
-                let x = rect.x + 3 + column * cellWidth
+                let x = cellOrigin(row: row, column: column, in: rect, cellWidth: cellWidth).x
                 let selected = focused && state.selection == MatrixCell(truth: row, predicted: column)
                 let role: Role
                 if selected {
