@@ -13,12 +13,13 @@ enum DashboardMode {
     /// Runs the dashboard until `q` (or a signal) and returns how the run ended; nil if the
     /// terminal could not be opened (nothing was started; the caller runs headless).
     /// `trainers` are the runs to compare, the base run first, named by `labels` ("base",
-    /// "--init default"); `outputs`, `saver` and `resumed` are the base run's. `ghosts` are
-    /// finished runs to draw beside them (`--compare-with`).
+    /// "--init default"), with `outputs` one per run; `saver` and `resumed` are the base run's.
+    /// `ghosts` are finished runs to draw beside them (`--compare-with`). `layerHealthEvery`: how
+    /// often the outputs need layer health (`--metrics`), which the Layers panel must not switch off.
     static func run(trainers: [Trainer], labels: [String], ghosts: [RunTrack] = [], testImages: LabeledImages,
-                    allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, outputs: RunOutputs,
-                    saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
-        guard let trainer = trainers.first else { return nil }
+                    allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, outputs: [RunOutputs],
+                    layerHealthEvery: Int?, saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
+        guard !trainers.isEmpty, outputs.count == trainers.count else { return nil }
         // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
         let signals = SignalObserver()
         defer { signals.cancel() }
@@ -38,10 +39,13 @@ enum DashboardMode {
         // One queue per consumer, both filled by the training thread: the UI's, and the outputs'.
         let events = RunEvents(trainers.map { $0.subscribe() })
         let reports = ReportInbox()
-        let pump = OutputPump(events: trainer.events, outputs: outputs, inbox: reports)
-        start(trainers)
+        let pumps = zip(trainers, outputs).map { OutputPump(events: $0.events, outputs: $1, inbox: reports) }
+        // One training thread for every run, one batch of each in turn (a single run: a group of one).
+        TrainingGroup(trainers).start()
 
-        var loop = DashboardLoop(screen: screen, run: LiveRun(trainers: trainers, saver: saver), events: events,
+        let control = LiveRun(trainers: trainers, saver: saver,
+                              outputsNeed: Array(repeating: layerHealthEvery, count: trainers.count))
+        var loop = DashboardLoop(screen: screen, run: control, events: events,
                                  reports: reports, now: clock.now, interrupted: { signals.received.signal },
                                  state: state)
         let end = await loop.run()
@@ -49,7 +53,7 @@ enum DashboardMode {
         // Stop after the current batch and let the outputs record the last events, so the metrics
         // file ends whole; bounded, so a stuck trainer cannot hold the terminal hostage.
         for trainer in trainers { trainer.stop() }
-        _ = await pump.waitForEnd(seconds: stopTimeout)
+        for pump in pumps { _ = await pump.waitForEnd(seconds: stopTimeout) }
         screen.restore()
         // Reports the screen never showed (a save at the very end) go to stderr, now readable.
         for report in reports.drain() where report.isError {
@@ -59,11 +63,6 @@ enum DashboardMode {
         case .quit: return .quit
         case .signal(let number): return .signal(number)
         }
-    }
-
-    /// Starts the runs (each on its own queue for now; several runs are to train in turns on one).
-    private static func start(_ trainers: [Trainer]) {
-        for trainer in trainers { trainer.start() }
     }
 }
 
