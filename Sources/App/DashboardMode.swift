@@ -14,10 +14,11 @@ enum DashboardMode {
     /// terminal could not be opened (nothing was started; the caller runs headless).
     /// `trainers` are the runs to compare, the base run first, named by `labels` ("base",
     /// "--init default"); `outputs`, `saver` and `resumed` are the base run's. `ghosts` are
-    /// finished runs to draw beside them (`--compare-with`).
-    static func run(trainers: [Trainer], labels: [String], ghosts: [RunTrack] = [], testImages: LabeledImages,
-                    allowColor: Bool, forceASCII: Bool, outputs: RunOutputs, saver: CheckpointSaver,
-                    resumed: TrainingSnapshot?) async -> RunEnding? {
+    /// finished runs to draw beside them (`--compare-with`). `layerHealthNeeded[i]`: how often
+    /// run i's outputs need layer health anyway (`--metrics`), so hiding the Layers panel leaves it on.
+    static func run(trainers: [Trainer], labels: [String], ghosts: [RunTrack] = [], layerHealthNeeded: [Int?] = [],
+                    testImages: LabeledImages, allowColor: Bool, forceASCII: Bool, outputs: RunOutputs,
+                    saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
         guard let trainer = trainers.first else { return nil }
         // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
         let signals = SignalObserver()
@@ -42,7 +43,7 @@ enum DashboardMode {
         let pump = OutputPump(events: trainer.events, outputs: outputs, inbox: reports)
         start(trainers)
 
-        var loop = DashboardLoop(screen: screen, run: LiveRun(trainers: trainers, saver: saver), events: events,
+        var loop = DashboardLoop(screen: screen, run: LiveRun(trainers: trainers, saver: saver, outputsNeed: layerHealthNeeded), events: events,
                                  reports: reports, now: clock.now, interrupted: { signals.received.signal },
                                  state: state)
         let end = await loop.run()
