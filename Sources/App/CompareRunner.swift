@@ -1,5 +1,6 @@
 // Runs a `--vs` invocation (AppRunner hands it over): the data loaded once, one trainer per run,
 // trained together by one `TrainingGroup`, each with its own outputs, then one exit status.
+import Dashboard
 import Engine
 import Foundation
 import MNISTData
@@ -38,10 +39,33 @@ struct CompareRunner {
         if command.metrics != nil {
             for trainer in trainers { trainer.setLayerHealth(every: MetricsFormat.layerHealthEvery) }
         }
+        var dashboardEndings: [RunEnding]?
         if command.screen.mode == .dashboard {
-            StandardStreams.printError("mnist-tui: the dashboard shows one run at a time for now: comparing the \(runs.count) runs headless")
+            let ghosts: [RunTrack]
+            do { ghosts = try command.ghostOptions.runs() } catch {
+                StandardStreams.printError("mnist-tui: \(error)")
+                return ExitStatus.usage
+            }
+            // `s` saves the base run (the default path); --save is refused with --vs.
+            let saver = CheckpointSaver(path: CheckpointSaver.defaultPath, automatic: false, trainer: trainers[0],
+                                        datasetFingerprint: dataset.fingerprint)
+            let ending = await DashboardMode.run(
+                trainers: trainers, labels: labels, ghosts: ghosts, testImages: dataset.test,
+                allowColor: command.screen.allowColor, forceASCII: command.screen.ascii, theme: command.screen.theme,
+                outputs: outputs, layerHealthEvery: command.metrics != nil ? MetricsFormat.layerHealthEvery : nil,
+                saver: saver, resumed: nil)
+            if let ending {
+                dashboardEndings = Array(repeating: ending, count: trainers.count)
+            } else {
+                StandardStreams.printError("mnist-tui: \(ScreenOptions.cannotDriveTerminal)")
+            }
         }
-        let endings = await HeadlessCompare.run(group: TrainingGroup(trainers), labels: labels, outputs: outputs)
+        let endings: [RunEnding]
+        if let dashboardEndings {
+            endings = dashboardEndings
+        } else {
+            endings = await HeadlessCompare.run(group: TrainingGroup(trainers), labels: labels, outputs: outputs)
+        }
 
         var exitStatus = endings.map(ExitStatus.status(for:)).max() ?? ExitStatus.success
         for (index, output) in outputs.enumerated() {
