@@ -53,7 +53,8 @@ enum DashboardMode {
         // Stop after the current batch and let the outputs record the last events, so the metrics
         // file ends whole; bounded, so a stuck trainer cannot hold the terminal hostage.
         for trainer in trainers { trainer.stop() }
-        for pump in pumps { _ = await pump.waitForEnd(seconds: stopTimeout) }
+        let stopDeadline = clock.now() + stopTimeout  // one bound for all the runs' outputs together
+        for pump in pumps { _ = await pump.waitForEnd(seconds: max(0, stopDeadline - clock.now())) }
         screen.restore()
         // Reports the screen never showed (a save at the very end) go to stderr, now readable.
         for report in reports.drain() where report.isError {
