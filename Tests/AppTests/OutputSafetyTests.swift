@@ -79,7 +79,8 @@ import Testing
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(stat("\(dir)/pipe", &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the FIFO was replaced")
         let read = (try? String(contentsOfFile: "\(dir)/read.txt", encoding: .utf8)) ?? ""
-        #expect(read.split(separator: "\n").count == 5, "the run line, 2 batches, an epoch and the end line: \(read)")
+        #expect(read.split(separator: "\n").count == 7,
+                "the run line, 2 batches, the layer health of steps 0 and 2, an epoch and the end line: \(read)")
         let expected = ["link.jsonl", "pipe", "read.txt", "target.jsonl"] + (device == "/dev/null" ? [] : ["null"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == expected.sorted())
     }
