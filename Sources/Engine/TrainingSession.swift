@@ -196,6 +196,7 @@ final class TrainingSession {
         } else {
             input.load(train, indices: indices)
         }
+        input.applyBlasThreads()
         let lossSum = mlp.forward(input, batch: count)
         let loss = Float(lossSum / Double(count))
         let lr = position.learningRate
