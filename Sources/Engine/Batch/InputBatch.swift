@@ -2,7 +2,8 @@
 // two forms, chosen per batch by its density (issue 12, docs/sparse-first-layer.md): sparse (each
 // image's nonzero pixels, for the CSparseKernels) or dense (floats in [0, 1] for BLAS, compacted to
 // the columns nonzero somewhere in the batch when that pays). The first layer (MLP.forward and
-// MLP.backward, layer 0) runs on whichever form the batch has; the other layers never see it.
+// MLP.backward, layer 0) runs on whichever form the batch has; the other layers only take their
+// threading from it (`hiddenLayerPool`, `applyBlasThreads`).
 import CBLAS
 import CSparseKernels
 import MNISTData
