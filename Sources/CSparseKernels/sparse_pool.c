@@ -6,18 +6,25 @@
 // A step makes a dozen calls a few hundred microseconds apart (the first layer's kernels and, on
 // two threads or more, the hidden layers' GEMMs split by rows). Waking a sleeping thread through a
 // futex and having the scheduler place it costs tens of microseconds each time, so a worker spins
-// (a pause loop) for about SK_SPIN_ROUNDS after its slice before it sleeps on the condition
-// variable, and the caller spins likewise for the workers to finish. Between steps and between
-// runs the workers sleep, so an idle program uses no CPU.
+// (pauses, then yields) for SK_SPIN_ROUNDS after its slice before it sleeps on the condition
+// variable, and the caller spins likewise for the workers to finish. When no call comes for longer
+// (between runs, while paused) the workers sleep, so an idle program uses no CPU.
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include "include/sparse_kernels.h"
 
-// About 100-300 us of pause instructions on current x86-64 and arm64 cores.
+// About 100-300 us of waiting: pause instructions first, then sched_yield (so on oversubscribed
+// cores a waiting thread hands its core over, to the very thread it waits for as often as not).
 #define SK_SPIN_ROUNDS 8192
+#define SK_PAUSE_ROUNDS 4096
 
-static inline void sk_cpu_relax(void) {
+static inline void sk_cpu_relax(int round) {
+    if (round >= SK_PAUSE_ROUNDS && round % 16 == 0) {
+        sched_yield();
+        return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -59,7 +66,7 @@ static uint64_t sk_wait_for_call(sk_pool *pool, uint64_t seen) {
     for (int i = 0; i < SK_SPIN_ROUNDS; i++) {
         const uint64_t now = atomic_load(&pool->generation);
         if (now != seen || atomic_load(&pool->stop)) return now;
-        sk_cpu_relax();
+        sk_cpu_relax(i);
     }
     pthread_mutex_lock(&pool->mutex);
     atomic_fetch_add(&pool->sleepers, 1);
@@ -149,7 +156,7 @@ void sk_pool_run(sk_pool *pool, sk_slice_fn fn, const void *job, int64_t width, 
         pthread_mutex_unlock(&pool->mutex);
     }
     sk_run_slice(pool, 0);
-    for (int i = 0; i < SK_SPIN_ROUNDS && atomic_load(&pool->pending) > 0; i++) sk_cpu_relax();
+    for (int i = 0; i < SK_SPIN_ROUNDS && atomic_load(&pool->pending) > 0; i++) sk_cpu_relax(i);
     if (atomic_load(&pool->pending) > 0) {
         pthread_mutex_lock(&pool->mutex);
         atomic_store(&pool->caller_asleep, 1);
