@@ -1,22 +1,48 @@
 // The kernels split over threads: a pool of worker threads made once (SparseInput's init), woken per
-// kernel call, so a training step creates no thread and allocates nothing (Dispatch's
-// concurrentPerform allocates on every call). Each slice of columns is a multiple of 16 floats (a
-// 64-byte cache line: no two threads write one line) but the last; the caller runs slice 0.
+// call, so a training step creates no thread and allocates nothing (Dispatch's concurrentPerform
+// allocates on every call). Each slice is a multiple of `granule` (16 floats = a 64-byte cache line
+// for the kernels' columns: no two threads write one line) but the last; the caller runs slice 0.
+//
+// A step makes a dozen calls a few hundred microseconds apart (the first layer's kernels and, on
+// two threads or more, the hidden layers' GEMMs split by rows). Waking a sleeping thread through a
+// futex and having the scheduler place it costs tens of microseconds each time, so a worker spins
+// (pauses, then yields) for SK_SPIN_ROUNDS after its slice before it sleeps on the condition
+// variable, and the caller spins likewise for the workers to finish. When no call comes for longer
+// (between runs, while paused) the workers sleep, so an idle program uses no CPU.
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include "include/sparse_kernels.h"
 
-typedef void (*sk_slice_fn)(const void *job, int32_t slice, int64_t begin, int64_t end);
+// About 100-300 us of waiting: pause instructions first, then sched_yield (so on oversubscribed
+// cores a waiting thread hands its core over, to the very thread it waits for as often as not).
+#define SK_SPIN_ROUNDS 8192
+#define SK_PAUSE_ROUNDS 4096
+
+static inline void sk_cpu_relax(int round) {
+    if (round >= SK_PAUSE_ROUNDS && round % 16 == 0) {
+        sched_yield();
+        return;
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 struct sk_pool {
     int32_t threads;
     pthread_t *workers;
     pthread_mutex_t mutex;
     pthread_cond_t start, done;
-    uint64_t generation;  // bumped per call; a worker runs once per new value
-    int32_t pending;      // workers still running the current call
-    int32_t stop;
-    // The current call.
+    _Atomic uint64_t generation;  // bumped per call; a worker runs once per new value
+    _Atomic int32_t pending;      // workers still running the current call
+    _Atomic int32_t sleepers;     // workers asleep on `start` (or about to be)
+    _Atomic int32_t caller_asleep;  // the caller asleep on `done` (or about to be)
+    _Atomic int32_t stop;
+    // The current call (written before `generation` is bumped, read after it is seen).
     sk_slice_fn fn;
     const void *job;
     int64_t width, step;
@@ -33,23 +59,40 @@ static void sk_run_slice(sk_pool *pool, int32_t slice) {
     if (begin < end) pool->fn(pool->job, slice, begin, end);
 }
 
+/// Waits until `generation` differs from `seen` (or stop): spins, then sleeps. The sleeper count is
+/// raised before the last check, under the mutex the caller takes to broadcast, so no wake is lost
+/// (sequentially consistent atomics: a caller that bumped after that check sees the sleeper).
+static uint64_t sk_wait_for_call(sk_pool *pool, uint64_t seen) {
+    for (int i = 0; i < SK_SPIN_ROUNDS; i++) {
+        const uint64_t now = atomic_load(&pool->generation);
+        if (now != seen || atomic_load(&pool->stop)) return now;
+        sk_cpu_relax(i);
+    }
+    pthread_mutex_lock(&pool->mutex);
+    atomic_fetch_add(&pool->sleepers, 1);
+    while (atomic_load(&pool->generation) == seen && !atomic_load(&pool->stop))
+        pthread_cond_wait(&pool->start, &pool->mutex);
+    atomic_fetch_sub(&pool->sleepers, 1);
+    pthread_mutex_unlock(&pool->mutex);
+    return atomic_load(&pool->generation);
+}
+
 static void *sk_worker(void *raw) {
     sk_worker_arg *arg = raw;
     sk_pool *pool = arg->pool;
     const int32_t slice = arg->slice;
     free(arg);
     uint64_t seen = 0;
-    pthread_mutex_lock(&pool->mutex);
     for (;;) {
-        while (pool->generation == seen && !pool->stop) pthread_cond_wait(&pool->start, &pool->mutex);
-        if (pool->stop) break;
-        seen = pool->generation;
-        pthread_mutex_unlock(&pool->mutex);
+        seen = sk_wait_for_call(pool, seen);
+        if (atomic_load(&pool->stop)) break;
         sk_run_slice(pool, slice);
-        pthread_mutex_lock(&pool->mutex);
-        if (--pool->pending == 0) pthread_cond_signal(&pool->done);
+        if (atomic_fetch_sub(&pool->pending, 1) == 1 && atomic_load(&pool->caller_asleep)) {
+            pthread_mutex_lock(&pool->mutex);
+            pthread_cond_signal(&pool->done);
+            pthread_mutex_unlock(&pool->mutex);
+        }
     }
-    pthread_mutex_unlock(&pool->mutex);
     return 0;
 }
 
@@ -80,7 +123,7 @@ sk_pool *sk_pool_create(int32_t threads) {
 void sk_pool_destroy(sk_pool *pool) {
     if (!pool) return;
     pthread_mutex_lock(&pool->mutex);
-    pool->stop = 1;
+    atomic_store(&pool->stop, 1);
     pthread_cond_broadcast(&pool->start);
     pthread_mutex_unlock(&pool->mutex);
     for (int32_t i = 1; i < pool->threads; i++) pthread_join(pool->workers[i - 1], 0);
@@ -93,27 +136,34 @@ void sk_pool_destroy(sk_pool *pool) {
 
 int32_t sk_pool_threads(const sk_pool *pool) { return pool->threads; }
 
-/// Runs fn over the slices of [0, width) on the pool; returns when all are done.
-static void sk_pool_run(sk_pool *pool, sk_slice_fn fn, const void *job, int64_t width) {
-    int64_t slices = (width + 15) / 16;
+void sk_pool_run(sk_pool *pool, sk_slice_fn fn, const void *job, int64_t width, int64_t granule) {
+    if (granule < 1) granule = 1;
+    int64_t slices = (width + granule - 1) / granule;
     if (slices > pool->threads) slices = pool->threads;
     if (slices <= 1) {
         if (width > 0) fn(job, 0, 0, width);
         return;
     }
-    pthread_mutex_lock(&pool->mutex);
     pool->fn = fn;
     pool->job = job;
     pool->width = width;
-    pool->step = ((width + slices - 1) / slices + 15) / 16 * 16;
-    pool->pending = pool->threads - 1;
-    pool->generation++;
-    pthread_cond_broadcast(&pool->start);
-    pthread_mutex_unlock(&pool->mutex);
+    pool->step = ((width + slices - 1) / slices + granule - 1) / granule * granule;
+    atomic_store(&pool->pending, pool->threads - 1);
+    atomic_fetch_add(&pool->generation, 1);
+    if (atomic_load(&pool->sleepers) > 0) {
+        pthread_mutex_lock(&pool->mutex);
+        pthread_cond_broadcast(&pool->start);
+        pthread_mutex_unlock(&pool->mutex);
+    }
     sk_run_slice(pool, 0);
-    pthread_mutex_lock(&pool->mutex);
-    while (pool->pending > 0) pthread_cond_wait(&pool->done, &pool->mutex);
-    pthread_mutex_unlock(&pool->mutex);
+    for (int i = 0; i < SK_SPIN_ROUNDS && atomic_load(&pool->pending) > 0; i++) sk_cpu_relax(i);
+    if (atomic_load(&pool->pending) > 0) {
+        pthread_mutex_lock(&pool->mutex);
+        atomic_store(&pool->caller_asleep, 1);
+        while (atomic_load(&pool->pending) > 0) pthread_cond_wait(&pool->done, &pool->mutex);
+        atomic_store(&pool->caller_asleep, 0);
+        pthread_mutex_unlock(&pool->mutex);
+    }
 }
 
 // MARK: The kernels as pool jobs
@@ -141,7 +191,7 @@ void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch
                          float *z, int64_t ldz, int64_t width, int32_t relu, float *panels, int64_t panel_floats) {
     const sk_forward_job job = {kernels, batch, in, row_ptr, col_idx, values, w, bias, ldw, ldz, z, panels,
                                 panel_floats, relu};
-    sk_pool_run(pool, sk_forward_slice, &job, width);
+    sk_pool_run(pool, sk_forward_slice, &job, width, 16);
 }
 
 typedef struct {
@@ -168,5 +218,5 @@ void sk_update_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch,
                         int64_t panel_floats) {
     const sk_update_job job = {kernels, batch, in, col_ptr, row_idx, values, dz, lddz, ldw, w, db, panels,
                                alpha, beta, panel_floats};
-    sk_pool_run(pool, sk_update_slice, &job, width);
+    sk_pool_run(pool, sk_update_slice, &job, width, 16);
 }

@@ -21,6 +21,7 @@ struct TestPass {
         while start < test.count {
             let count = min(mlp.maxBatch, test.count - start)
             input.load(test, range: start..<(start + count))
+            input.applyBlasThreads()
             lossSum += mlp.forward(input, batch: count)
             for row in 0..<count {
                 let truth = Int(input.labels[row]), predicted = Int(mlp.predictions[row])

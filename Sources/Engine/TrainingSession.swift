@@ -209,6 +209,7 @@ final class TrainingSession {
         let start = ContinuousClock.now
         let batchIndex = position.batchesDone
         let count = loadBatch(batchIndex)
+        input.applyBlasThreads()
         let lossSum = mlp.forward(input, batch: count)
         let loss = Float(lossSum / Double(count))
         let lr = position.learningRate

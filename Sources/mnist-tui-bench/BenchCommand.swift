@@ -60,7 +60,7 @@ struct BenchCommand: AsyncParsableCommand {
     var layerHealth: Int?
     @Flag(help: "Only time the engine's step with its first layer dense (BLAS) and sparse (the kernels), on MNIST, Fashion-MNIST and random-density batches, in each environment.")
     var firstLayer = false
-    @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel (what the engine's first layer ran: the sparse variant or blas), floor_seconds, engine_seconds, numpy_seconds per epoch); the report goes to stderr."))
+    @Flag(help: ArgumentHelp("Print one JSON object on stdout (per environment: kernel (what the engine's first layer ran: the sparse variant or blas), floor_seconds, engine_seconds, engine_dense_seconds (first layer forced dense: before the kernels), numpy_seconds per epoch); the report goes to stderr."))
     var json = false
     /// Internal: measure in this process's environment and print a `RESULT` line (the parent starts it).
     @Flag(help: .hidden)

@@ -11,6 +11,8 @@ struct BenchJSON: Encodable {
         var blasKernel: String
         var floorSeconds: Double
         var engineSeconds: Double
+        /// The engine with its first layer forced dense (the arithmetic of before the kernels).
+        var engineDenseSeconds: Double
         /// Left out when numpy was skipped.
         var numpySeconds: Double?
         /// The engine's step per batch with its first layer dense (BLAS) and sparse, medians.
@@ -19,6 +21,7 @@ struct BenchJSON: Encodable {
 
         enum CodingKeys: String, CodingKey {
             case kernel, blasKernel = "blas_kernel", floorSeconds = "floor_seconds", engineSeconds = "engine_seconds"
+            case engineDenseSeconds = "engine_dense_seconds"
             case numpySeconds = "numpy_seconds", stepDenseSeconds = "step_dense_seconds"
             case stepSparseSeconds = "step_sparse_seconds"
         }
@@ -28,6 +31,7 @@ struct BenchJSON: Encodable {
             blasKernel = comparison.engine.kernel
             floorSeconds = comparison.engine.gemmFloorPerEpoch
             engineSeconds = comparison.engine.engineMedian
+            engineDenseSeconds = comparison.engine.engineDenseMedian
             numpySeconds = comparison.numpyMedian
             stepDenseSeconds = comparison.engine.firstLayer.denseSeconds
             stepSparseSeconds = comparison.engine.firstLayer.sparseSeconds

@@ -12,6 +12,10 @@ struct EnvironmentMeasurement: Codable {
     var gemmFloorPerEpoch: Double
     /// The engine's training-pass seconds, one per epoch.
     var engineEpochSeconds: [Double]
+    /// The same run with its first layer forced dense (`MNIST_TUI_FIRST_LAYER=dense`: the arithmetic
+    /// of before the sparse kernels, all on BLAS), in the same process: issue 12's "no slower than
+    /// before" for datasets that go dense (Fashion-MNIST), and the kernels' gain for MNIST.
+    var engineDenseEpochSeconds: [Double]
     /// Model FLOPs of one epoch (the eight GEMMs at full width, every sample).
     var flopsPerEpoch: Double
     /// The sparse first-layer kernel variant this CPU runs (`SparseKernelVariant.best`).
@@ -22,6 +26,7 @@ struct EnvironmentMeasurement: Codable {
     static let resultPrefix = "RESULT "
 
     var engineMedian: Double { median(engineEpochSeconds) }
+    var engineDenseMedian: Double { median(engineDenseEpochSeconds) }
     var engineGFLOPs: Double { flopsPerEpoch / engineMedian / 1e9 }
     var floorGFLOPs: Double { flopsPerEpoch / gemmFloorPerEpoch / 1e9 }
 }
@@ -65,24 +70,31 @@ struct EnvironmentWorker {
         print("Engine step (gather, forward, backward, SGD update), first layer dense and sparse, median per batch:")
         print("  " + firstLayer.line)
 
-        // (c) The engine.
-        let trainer = try Trainer(dataset: dataset, config: config)
-        print("mnist-tui engine on \(dataset.name), \(config.epochs) epoch\(config.epochs == 1 ? "" : "s"), \(trainer.info.batchesPerEpoch) batches an epoch, init \(config.initScheme.rawValue), seed \(config.seed):")
+        // (c) The engine, then the same run with its first layer forced dense (before issue 12).
+        let engineSeconds = try await train(.automatic, "mnist-tui engine")
+        let denseSeconds = try await train(.dense, "mnist-tui engine, first layer forced dense (MNIST_TUI_FIRST_LAYER=dense)")
+        return EnvironmentMeasurement(
+            kernel: kernel, gemmFloorPerEpoch: floorPerEpoch, engineEpochSeconds: engineSeconds,
+            engineDenseEpochSeconds: denseSeconds,
+            flopsPerEpoch: GemmShape.flopsPerSample(layers: layers) * Double(trainCount),
+            sparseKernel: SparseKernelVariant.best.rawValue, firstLayer: firstLayer)
+    }
+
+    /// Trains `config` with its first layer on `path`; prints each epoch; returns the training seconds.
+    private func train(_ path: FirstLayerPath, _ title: String) async throws -> [Double] {
+        let trainer = try Trainer(dataset: dataset, config: config, firstLayerPath: path)
+        print("\(title) on \(dataset.name), \(config.epochs) epoch\(config.epochs == 1 ? "" : "s"), \(trainer.info.batchesPerEpoch) batches an epoch, init \(config.initScheme.rawValue), seed \(config.seed):")
         trainer.start()
-        var engineSeconds: [Double] = []
+        var seconds: [Double] = []
         for await event in trainer.events {
             if case .epoch(let m) = event {
-                engineSeconds.append(m.trainSeconds)
+                seconds.append(m.trainSeconds)
                 print("  epoch \(m.epoch): train \(fmt(m.trainSeconds, 3)) s, loss \(fmt(m.trainLoss, 4)), "
                       + "test accuracy \(fmt(m.testAccuracy * 100, 2))%")
             }
         }
         // A fingerprint of the final weights: equal across runs with one seed, thread count and kernel.
-        let fingerprint = trainer.snapshot().parametersFingerprint
-        print("  final weights FNV-1a: \(String(fingerprint, radix: 16))")
-        return EnvironmentMeasurement(
-            kernel: kernel, gemmFloorPerEpoch: floorPerEpoch, engineEpochSeconds: engineSeconds,
-            flopsPerEpoch: GemmShape.flopsPerSample(layers: layers) * Double(trainCount),
-            sparseKernel: SparseKernelVariant.best.rawValue, firstLayer: firstLayer)
+        print("  final weights FNV-1a: \(String(trainer.snapshot().parametersFingerprint, radix: 16))")
+        return seconds
     }
 }

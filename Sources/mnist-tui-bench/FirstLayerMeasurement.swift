@@ -15,6 +15,9 @@ struct FirstLayerTiming: Codable {
     /// Median seconds per step, first layer dense and sparse.
     var denseSeconds: Double
     var sparseSeconds: Double
+    /// The sparse step with its hidden layers' GEMMs on OpenBLAS's own threads instead of split by rows
+    /// over the kernels' threads (`ParallelLinear`); measured with 2 threads or more only.
+    var sparseBlasThreadsSeconds: Double?
     /// Median seconds per batch of the sparse gather alone, part of `sparseSeconds`.
     var buildSeconds: Double
     /// Median CPU seconds of the calling thread per step (1 thread only: with more, the kernels'
@@ -34,6 +37,8 @@ struct FirstLayerTiming: Codable {
         "\(pad(dataset, 22)) density \(fmt(density, 3))  step: first layer dense \(fmt(denseSeconds * 1e3, 3)) ms, "
             + "sparse (\(kernel)) \(fmt(sparseSeconds * 1e3, 3)) ms (gather \(fmt(buildSeconds * 1e3, 3)))  "
             + "sparse/dense \(fmt(ratio, 2))x" + cpuRatio + "  rule: sparse for \(sparseBatches)/\(batches)"
+            + (sparseBlasThreadsSeconds.map { "\n    hidden layers on OpenBLAS's threads instead: sparse \(fmt($0 * 1e3, 3)) ms, "
+                + "split by rows / OpenBLAS-threaded \(fmt(sparseSeconds / $0, 2))x" } ?? "")
     }
 
     private var cpuRatio: String {
@@ -45,6 +50,7 @@ struct FirstLayerTiming: Codable {
 enum FirstLayerMeasurement {
     /// Times `batches` shuffled batches of `images`, `rounds` times over (after one warm-up round),
     /// dense and sparse interleaved batch by batch so both see the same machine; medians per step.
+    /// With 2 threads or more, also the sparse step with its hidden layers on OpenBLAS's threads.
     /// Two networks of `layers` from one initialisation, one per path, each trained by its steps.
     static func measure(_ images: LabeledImages, name: String, layers: [Int], batchSize: Int, threads: Int,
                         batches: Int = 40, rounds: Int = 5) -> FirstLayerTiming {
@@ -56,18 +62,21 @@ enum FirstLayerMeasurement {
             mlp.initialize(.normal, generator: &start)
             return mlp
         }
-        let dense = network(), sparse = network()
+        let dense = network(), sparse = network(), blasThreaded = network()
         let denseInput = InputBatch(maxBatch: batchSize, inputSize: layers[0], threads: threads)
         let sparseInput = InputBatch(maxBatch: batchSize, inputSize: layers[0], threads: threads)
+        let blasThreadedInput = InputBatch(maxBatch: batchSize, inputSize: layers[0], threads: threads)
         denseInput.firstLayerPath = .dense
         sparseInput.firstLayerPath = .sparse
+        blasThreadedInput.firstLayerPath = .sparse
+        blasThreadedInput.splitsHiddenLayers = false
         var order = (0..<images.count).map { Int32($0) }
         for i in stride(from: order.count - 1, to: 0, by: -1) {
             order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
         }
         let count = min(batches, images.count / batchSize)
 
-        var denseTimes: [Double] = [], sparseTimes: [Double] = [], build: [Double] = []
+        var denseTimes: [Double] = [], sparseTimes: [Double] = [], build: [Double] = [], blasThreadedTimes: [Double] = []
         var denseCPU: [Double] = [], sparseCPU: [Double] = []
         var densitySum = 0.0, sparseBatches = 0
         func seconds(_ work: () -> Void) -> Double {
@@ -81,6 +90,7 @@ enum FirstLayerMeasurement {
             return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
         }
         func step(_ mlp: MLP, _ input: InputBatch, _ batch: Int) {
+            input.applyBlasThreads()  // as the trainer does after each load
             mlp.forward(input, batch: batch)
             mlp.backward(input, batch: batch, into: GradientTarget(buffer: mlp.parameters, alpha: -lr, beta: 1))
         }
@@ -100,7 +110,12 @@ enum FirstLayerMeasurement {
                         step(sparse, sparseInput, indices.count)
                     }
                     let c2 = threadCPU()
+                    let t = threads > 1 ? seconds {
+                        blasThreadedInput.loadCompacted(images, indices: indices)
+                        step(blasThreaded, blasThreadedInput, indices.count)
+                    } : 0
                     guard round > 0 else { continue }
+                    blasThreadedTimes.append(t)
                     denseTimes.append(d); sparseTimes.append(s); build.append(g)
                     denseCPU.append(c1 - c0); sparseCPU.append(c2 - c1)
                     if round == 1, let kernels = sparseInput.sparseKernels {
@@ -113,6 +128,7 @@ enum FirstLayerMeasurement {
         return FirstLayerTiming(dataset: name, kernel: SparseKernelVariant.best.rawValue,
                                 density: densitySum / Double(max(count, 1)),
                                 denseSeconds: median(denseTimes), sparseSeconds: median(sparseTimes),
+                                sparseBlasThreadsSeconds: threads > 1 ? median(blasThreadedTimes) : nil,
                                 buildSeconds: median(build),
                                 denseCPUSeconds: threads == 1 ? median(denseCPU) : nil,
                                 sparseCPUSeconds: threads == 1 ? median(sparseCPU) : nil,

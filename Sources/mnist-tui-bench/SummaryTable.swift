@@ -16,6 +16,8 @@ enum SummaryTable {
             ("OpenBLAS kernel, engine / numpy", { "\($0.engine.kernel) / \($0.numpyKernel)" }),
             ("GEMM floor per epoch", { "\(fmt($0.engine.gemmFloorPerEpoch, 3)) s (\(fmt($0.engine.floorGFLOPs, 0)) GFLOP/s)" }),
             ("engine median epoch", { "\(fmt($0.engine.engineMedian, 3)) s" }),
+            ("engine, first layer forced dense", { "\(fmt($0.engine.engineDenseMedian, 3)) s" }),
+            ("engine / forced dense (goal <= 1)", { "\(fmt($0.engine.engineMedian / $0.engine.engineDenseMedian, 2))x" }),
             ("numpy median epoch", { $0.numpyMedian.map { "\(fmt($0, 3)) s" } ?? "skipped" }),
             ("numpy / engine (goal >= 1.4)", { c in c.numpyMedian.map { "\(fmt($0 / c.engine.engineMedian, 2))x" } ?? "-" }),
             ("engine effective GFLOP/s", { fmt($0.engine.engineGFLOPs, 1) }),

@@ -103,6 +103,15 @@ sk_pool *sk_pool_create(int32_t threads);
 void sk_pool_destroy(sk_pool *pool);
 int32_t sk_pool_threads(const sk_pool *pool);
 
+/// One slice of a pool call: the range [begin, end) of the call's width, slice index `slice`.
+typedef void (*sk_slice_fn)(const void *job, int32_t slice, int64_t begin, int64_t end);
+
+/// Runs `fn(job, i, begin_i, end_i)` over [0, width) cut into at most `sk_pool_threads` slices, each a
+/// multiple of `granule` but the last, on the pool (the caller runs slice 0); returns when all are done.
+/// Slices run concurrently: `fn` must write disjoint memory per slice. The hidden layers' GEMMs use it
+/// too (split by batch rows), so one set of threads serves the whole step.
+void sk_pool_run(sk_pool *pool, sk_slice_fn fn, const void *job, int64_t width, int64_t granule);
+
 /// `kernels->forward` over the columns [0, width) split in `sk_pool_threads` slices; slice i uses
 /// `panels + i * panel_floats` as its scratch (panel_floats >= in * kernels->panel).
 void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_ptr,

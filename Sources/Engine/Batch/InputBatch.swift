@@ -2,7 +2,9 @@
 // two forms, chosen per batch by its density (issue 12, docs/sparse-first-layer.md): sparse (each
 // image's nonzero pixels, for the CSparseKernels) or dense (floats in [0, 1] for BLAS, compacted to
 // the columns nonzero somewhere in the batch when that pays). The first layer (MLP.forward and
-// MLP.backward, layer 0) runs on whichever form the batch has; the other layers never see it.
+// MLP.backward, layer 0) runs on whichever form the batch has; the other layers only take their
+// threading from it (`hiddenLayerPool`, `applyBlasThreads`).
+import CBLAS
 import CSparseKernels
 import MNISTData
 
@@ -29,6 +31,8 @@ public final class InputBatch {
     public let maxBatch: Int
     /// Pixels per image (the first layer's fan-in).
     public let inputSize: Int
+    /// The run's threads (`--threads`): the kernels' pool and, for dense batches, OpenBLAS's.
+    public let threads: Int
 
     /// The full input rows `[maxBatch, inputSize]` (tests fill it directly).
     public let input: UnsafeMutablePointer<Float>
@@ -46,6 +50,9 @@ public final class InputBatch {
     public private(set) var isSparse = false
     /// Which form the loads choose (`.automatic` outside tests and the benchmark).
     package var firstLayerPath = FirstLayerPath.automatic
+    /// Whether a sparse batch on two threads or more runs its hidden layers' GEMMs split by rows over
+    /// the kernels' threads (`ParallelLinear`), else on OpenBLAS's threads (the benchmark compares).
+    package var splitsHiddenLayers = true
     /// Whether a load starts by building the sparse batch (else by surveying it and gathering it
     /// dense): the last batch's form, a guess that spares a pass in a run of alike batches. The form
     /// itself follows each batch's own density, so the guess changes the time taken, never a bit.
@@ -64,6 +71,7 @@ public final class InputBatch {
         precondition(maxBatch > 0 && inputSize > 0 && threads > 0, "shapes are validated by TrainingConfig.validate first")
         self.maxBatch = maxBatch
         self.inputSize = inputSize
+        self.threads = threads
         input = .allocateZeroed(maxBatch * inputSize)
         labels = .allocate(capacity: maxBatch); labels.initialize(repeating: 0, count: maxBatch)
         compactInput = .allocateZeroed(maxBatch * inputSize)
@@ -87,6 +95,22 @@ public final class InputBatch {
 
     /// The sparse batch when the first layer runs on it.
     var sparseBatch: SparseInput? { isSparse ? sparse : nil }
+
+    /// The kernels' threads when this batch's hidden layers split their GEMMs by rows over them (a
+    /// sparse batch, two threads or more: `ParallelLinear`), else nil (each GEMM on OpenBLAS's threads).
+    var hiddenLayerPool: OpaquePointer? {
+        guard splitsHiddenLayers, let sparse = sparseBatch, sparse.threads > 1 else { return nil }
+        return sparse.pool
+    }
+
+    /// Sets OpenBLAS's thread count (one setting for the whole process) for this batch: one when
+    /// its hidden layers split over the kernels' threads (each slice a one-thread GEMM), else the
+    /// run's, as before the kernels existed (so a dense run stays the same bit for bit). The
+    /// trainer calls it after each load; one-thread runs never change the setting.
+    package func applyBlasThreads() {
+        guard threads > 1 else { return }
+        mnist_blas_set_threads(hiddenLayerPool == nil ? Int32(threads) : 1)
+    }
     /// The sparse kernels and the last batch built for them, if any (the benchmark reads its density).
     package var sparseKernels: SparseInput? { sparse }
 

@@ -81,6 +81,13 @@ public enum Linear {
     ) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(inFeatures), Int32(outFeatures), Int32(batch),
                     alpha, x, Int32(inFeatures), dy, Int32(outFeatures), beta, dw, Int32(outFeatures))
+        biasGradient(dOutput: dy, dBias: db, alpha: alpha, beta: beta, batch: batch, outFeatures: outFeatures, ones: ones)
+    }
+
+    /// `db = beta·db + alpha·Σ_rows dY` (a GEMV against `ones`, `batch` ones, when given).
+    @inline(__always)
+    static func biasGradient(dOutput dy: UnsafePointer<Float>, dBias db: UnsafeMutablePointer<Float>, alpha: Float,
+                             beta: Float, batch: Int, outFeatures: Int, ones: UnsafePointer<Float>?) {
         if let ones {
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(batch), Int32(outFeatures),
                         alpha, dy, Int32(outFeatures), ones, 1, beta, db, 1)

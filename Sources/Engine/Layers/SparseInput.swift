@@ -55,8 +55,9 @@ public final class SparseInput {
     public var threads: Int { Int(sk_pool_threads(pool)) }
 
     private let kernels: UnsafePointer<sk_kernels>
-    /// The worker threads (`threads - 1` of them, started here, stopped in deinit).
-    private let pool: OpaquePointer
+    /// The worker threads (`threads - 1` of them, started here, stopped in deinit); the hidden
+    /// layers' row-split GEMMs run on them too (`ParallelLinear`).
+    let pool: OpaquePointer
     private let rowStart: UnsafeMutablePointer<Int32>
     private let columns: UnsafeMutablePointer<Int32>
     private let values: UnsafeMutablePointer<Float>

@@ -154,6 +154,7 @@ public final class MLP {
     /// labels. Fills `probabilities`, `losses`, `predictions`; returns the summed loss.
     @discardableResult
     public func forward(_ input: InputBatch, batch: Int) -> Double {
+        let pool = input.hiddenLayerPool
         for l in 0..<layerCount {
             let b = UnsafePointer(parameters + biasOffset(l))
             if l == 0, let sparse = input.sparseBatch {
@@ -169,7 +170,11 @@ public final class MLP {
             } else {
                 (x, w, inFeatures) = (UnsafePointer(activations[l]), UnsafePointer(parameters + weightOffset(l)), layerSizes[l])
             }
-            if l < layerCount - 1 {
+            if l > 0, let pool {
+                ParallelLinear.forward(input: x, weights: w, bias: b, output: activations[l + 1], batch: batch,
+                                       inFeatures: inFeatures, outFeatures: layerSizes[l + 1],
+                                       relu: l < layerCount - 1, pool: pool)
+            } else if l < layerCount - 1 {
                 Linear.forwardReLU(input: x, weights: w, bias: b, output: activations[l + 1],
                                    batch: batch, inFeatures: inFeatures, outFeatures: layerSizes[l + 1])
             } else {
@@ -203,8 +208,20 @@ public final class MLP {
     public func backward(_ input: InputBatch, batch: Int, into target: GradientTarget) {
         SoftmaxCrossEntropy.backward(probabilities: probabilities, labels: input.labels, batch: batch,
                                      classes: classCount, dLogits: deltas[layerCount])
+        let pool = input.hiddenLayerPool
         for l in stride(from: layerCount - 1, through: 1, by: -1) {
             let dy = UnsafePointer(deltas[l + 1])
+            if let pool {
+                ParallelLinear.inputGradientReLU(dOutput: dy, weights: parameters + weightOffset(l),
+                                                 activations: activations[l], dInput: deltas[l], batch: batch,
+                                                 inFeatures: layerSizes[l], outFeatures: layerSizes[l + 1], pool: pool)
+                ParallelLinear.parameterGradient(input: activations[l], dOutput: dy,
+                                                 dWeights: target.buffer + weightOffset(l),
+                                                 dBias: target.buffer + biasOffset(l), alpha: target.alpha,
+                                                 beta: target.beta, batch: batch, inFeatures: layerSizes[l],
+                                                 outFeatures: layerSizes[l + 1], ones: ones, pool: pool)
+                continue
+            }
             // dX = dY·Wᵀ, then through the ReLU that produced a[l] (mask from its output).
             Linear.inputGradient(dOutput: dy, weights: parameters + weightOffset(l), dInput: deltas[l],
                                  batch: batch, inFeatures: layerSizes[l], outFeatures: layerSizes[l + 1])
