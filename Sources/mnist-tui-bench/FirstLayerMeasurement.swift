@@ -49,7 +49,8 @@ struct FirstLayerTiming: Codable {
 
 enum FirstLayerMeasurement {
     /// Times `batches` shuffled batches of `images`, `rounds` times over (after one warm-up round),
-    /// dense and sparse interleaved batch by batch so both see the same machine; medians per step.
+    /// each round timing the batches dense, then sparse (rounds alternate, so both see the same
+    /// machine); medians per step.
     /// With 2 threads or more, also the sparse step with its hidden layers on OpenBLAS's threads.
     /// Two networks of `layers` from one initialisation, one per path, each trained by its steps.
     static func measure(_ images: LabeledImages, name: String, layers: [Int], batchSize: Int, threads: Int,
@@ -94,34 +95,51 @@ enum FirstLayerMeasurement {
             mlp.forward(input, batch: batch)
             mlp.backward(input, batch: batch, into: GradientTarget(buffer: mlp.parameters, alpha: -lr, beta: 1))
         }
+        // Each round times the batches variant by variant, not batch by batch: after a call on two
+        // threads OpenBLAS's worker spins for about 0.1 s, and a step of another variant right after
+        // would race it for the second core (a cost no training run pays: a run keeps one form).
+        // The pause between variants lets that worker park; rounds alternate over the same machine.
+        func settle() { usleep(150_000) }
         order.withUnsafeBufferPointer { order in
+            func indices(_ b: Int) -> UnsafeBufferPointer<Int32> {
+                UnsafeBufferPointer(rebasing: order[(b * batchSize)..<((b + 1) * batchSize)])
+            }
             for round in 0...rounds {
+                settle()
                 for b in 0..<count {
-                    let indices = UnsafeBufferPointer(rebasing: order[(b * batchSize)..<((b + 1) * batchSize)])
                     let c0 = threadCPU()
                     let d = seconds {
-                        denseInput.loadCompacted(images, indices: indices)
-                        step(dense, denseInput, indices.count)
+                        denseInput.loadCompacted(images, indices: indices(b))
+                        step(dense, denseInput, batchSize)
                     }
+                    guard round > 0 else { continue }
+                    denseTimes.append(d)
+                    denseCPU.append(threadCPU() - c0)
+                }
+                settle()
+                for b in 0..<count {
                     let c1 = threadCPU()
                     var g = 0.0
                     let s = seconds {
-                        g = seconds { sparseInput.loadCompacted(images, indices: indices) }
-                        step(sparse, sparseInput, indices.count)
+                        g = seconds { sparseInput.loadCompacted(images, indices: indices(b)) }
+                        step(sparse, sparseInput, batchSize)
                     }
-                    let c2 = threadCPU()
-                    let t = threads > 1 ? seconds {
-                        blasThreadedInput.loadCompacted(images, indices: indices)
-                        step(blasThreaded, blasThreadedInput, indices.count)
-                    } : 0
                     guard round > 0 else { continue }
-                    blasThreadedTimes.append(t)
-                    denseTimes.append(d); sparseTimes.append(s); build.append(g)
-                    denseCPU.append(c1 - c0); sparseCPU.append(c2 - c1)
+                    sparseTimes.append(s); build.append(g)
+                    sparseCPU.append(threadCPU() - c1)
                     if round == 1, let kernels = sparseInput.sparseKernels {
                         densitySum += kernels.density
                         if kernels.prefersSparse { sparseBatches += 1 }
                     }
+                }
+                guard threads > 1 else { continue }
+                settle()
+                for b in 0..<count {
+                    let t = seconds {
+                        blasThreadedInput.loadCompacted(images, indices: indices(b))
+                        step(blasThreaded, blasThreadedInput, batchSize)
+                    }
+                    if round > 0 { blasThreadedTimes.append(t) }
                 }
             }
         }
