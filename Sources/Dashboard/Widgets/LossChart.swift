@@ -71,10 +71,18 @@ enum LossChart {
         let span = max(lastStep - firstStep + 1, bpe, 1)
         let columns = plot.width * 2
         let rows = plot.height * 4
-        var top = Double(histories.map(\.maximum).max() ?? -.infinity)
-        var bottom = Double(histories.map(\.minimum).min() ?? .infinity)
-        var bottomPositive = Double(histories.map(\.minimumPositive).min() ?? .infinity)
-        for point in state.epochs + others.flatMap(\.epochs) where point.summary.testLoss.isFinite {
+        // Comparing, a run that diverged (batch losses hundreds of times the others') would flatten
+        // every other curve onto the axis: the y scale follows the runs that did not diverge, and
+        // the diverged run's points are clipped at the top (its legend entry says DIVERGED).
+        var scaled: [(losses: LossHistory, epochs: [EpochPoint])] =
+            [(history, state.epochs)] + others.map { ($0.losses, $0.epochs) }
+        let calm = state.series.filter { $0.divergences.isEmpty && !$0.losses.isEmpty }
+        if state.compares && !calm.isEmpty { scaled = calm.map { ($0.losses, $0.epochs) } }
+        let scaledHistories = scaled.map(\.losses).filter { !$0.isEmpty }
+        var top = Double(scaledHistories.map(\.maximum).max() ?? -.infinity)
+        var bottom = Double(scaledHistories.map(\.minimum).min() ?? .infinity)
+        var bottomPositive = Double(scaledHistories.map(\.minimumPositive).min() ?? .infinity)
+        for point in scaled.flatMap(\.epochs) where point.summary.testLoss.isFinite {
             let testLoss = point.summary.testLoss
             top = max(top, testLoss)
             bottom = min(bottom, testLoss)
