@@ -44,9 +44,7 @@ extension RunControl {
 
 /// Where the loop's training events come from: its own queue, drained once per frame.
 protocol EventSource: Sendable {
-    func drain() -> (events: [TrainingEvent], finished: Bool)
-    /// The events with the index of the run that sent each (0: the base run). Sources of one run
-    /// (a trainer's subscription, `watch`, `evaluate`) need not say: theirs are all run 0's.
+    /// The events since the last call, with the index of the run that sent each (0: the base run).
     func drainRuns() -> [RunEvent]
     /// What else the source tells the state, after the frame's events (`watch`: the file's status
     /// and the test images it loaded). True if it changed anything. Most sources have nothing.
@@ -55,6 +53,14 @@ protocol EventSource: Sendable {
 
 extension EventSource {
     func update(_ state: inout AppState, now: Double) -> Bool { false }
+}
+
+/// A source of one run's events (a trainer's subscription, `watch`, `evaluate`): all run 0's.
+protocol SingleRunEventSource: EventSource {
+    func drain() -> (events: [TrainingEvent], finished: Bool)
+}
+
+extension SingleRunEventSource {
     func drainRuns() -> [RunEvent] { drain().events.map { RunEvent(run: 0, event: $0) } }
 }
 
@@ -64,7 +70,7 @@ struct RunEvent: Sendable, Equatable {
     var event: TrainingEvent
 }
 
-extension EventSubscription: EventSource {}
+extension EventSubscription: SingleRunEventSource {}
 
 /// The dashboard's UI loop, on the main actor (ncurses is single-threaded), generic over its screen.
 ///

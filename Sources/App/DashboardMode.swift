@@ -123,12 +123,6 @@ final class RunEvents: EventSource {
             subscription.drain().events.map { RunEvent(run: index, event: $0) }
         }
     }
-
-    /// Every run's events, untagged (the loop reads `drainRuns`); finished once all are.
-    func drain() -> (events: [TrainingEvent], finished: Bool) {
-        let all = subscriptions.map { $0.drain() }
-        return (all.flatMap(\.events), all.allSatisfy(\.finished))
-    }
 }
 
 /// Seconds on a monotonic clock, from an arbitrary origin (the loop only takes differences).

@@ -66,6 +66,6 @@ enum EvaluationDashboard {
 }
 
 /// No training events: the evaluation was applied to the state before the loop started.
-private struct NoEvents: EventSource {
+private struct NoEvents: SingleRunEventSource {
     func drain() -> (events: [TrainingEvent], finished: Bool) { ([], true) }
 }

@@ -108,7 +108,6 @@ final class FakeEvents: EventSource {
             return q
         }
     }
-    func drain() -> (events: [TrainingEvent], finished: Bool) { (drainRuns().map(\.event), false) }
 }
 
 /// The trainer and checkpoint writer: records what the loop asked; saves fail while `failures` > 0.

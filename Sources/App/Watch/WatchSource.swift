@@ -10,7 +10,7 @@ import Synchronization
 /// them, keeps the status the keys line shows, and queues the events; `drain` hands them to the
 /// loop at the next frame (so a start-over, which resets the state, always comes before the new
 /// file's events). Nothing here can fail the program: bad lines are counted and named.
-final class WatchSource: EventSource {
+final class WatchSource: SingleRunEventSource {
     let path: String
     private let inner: Mutex<Inner>
     /// No new line for this long (and no end yet): the status says waiting.
