@@ -132,9 +132,9 @@ public struct AppState: Sendable {
     /// Seconds a status message stays visible.
     public static let messageSeconds: Double = 6
     /// While the Layers panel shows, the focused run reports layer health every this many steps:
-    /// one report costs about 0.4 of a step, so 50 keeps it under 1% of training (issue 9) and
-    /// still moves the trends several times an epoch.
-    public static let layerHealthEvery = 50
+    /// one report costs about 0.8 of a step (`mnist-tui-bench --layer-health 1`: 1.79x), so 100
+    /// keeps it under 1% of training (issue 9) and still moves the trends twice an epoch.
+    public static let layerHealthEvery = 100
 
     // MARK: Run data
     /// Every run trained, the base run first (run 1 on screen); at least one.
