@@ -172,7 +172,7 @@ typedef struct {
     const sk_kernels *kernels;
     int32_t batch;
     int64_t in;
-    const int32_t *row_ptr, *col_idx;
+    const int32_t *row_ptr, *row_band, *col_idx;
     const float *values, *w, *bias;
     int64_t ldw, ldz;
     float *z, *panels;
@@ -182,14 +182,14 @@ typedef struct {
 
 static void sk_forward_slice(const void *raw, int32_t slice, int64_t begin, int64_t end) {
     const sk_forward_job *j = raw;
-    j->kernels->forward(j->batch, j->in, j->row_ptr, j->col_idx, j->values, j->w, j->ldw, j->bias, j->z, j->ldz,
+    j->kernels->forward(j->batch, j->in, j->row_ptr, j->row_band, j->col_idx, j->values, j->w, j->ldw, j->bias, j->z, j->ldz,
                         begin, end, j->relu, j->panels + slice * j->panel_floats);
 }
 
 void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_ptr,
-                         const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
+                         const int32_t *row_band, const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
                          float *z, int64_t ldz, int64_t width, int32_t relu, float *panels, int64_t panel_floats) {
-    const sk_forward_job job = {kernels, batch, in, row_ptr, col_idx, values, w, bias, ldw, ldz, z, panels,
+    const sk_forward_job job = {kernels, batch, in, row_ptr, row_band, col_idx, values, w, bias, ldw, ldz, z, panels,
                                 panel_floats, relu};
     sk_pool_run(pool, sk_forward_slice, &job, width, 16);
 }
@@ -198,7 +198,7 @@ typedef struct {
     const sk_kernels *kernels;
     int32_t batch;
     int64_t in;
-    const int32_t *col_ptr, *row_idx;
+    const int32_t *col_ptr, *col_band, *row_idx;
     const float *values, *dz;
     int64_t lddz, ldw;
     float *w, *db, *panels;
@@ -208,15 +208,15 @@ typedef struct {
 
 static void sk_update_slice(const void *raw, int32_t slice, int64_t begin, int64_t end) {
     const sk_update_job *j = raw;
-    j->kernels->update(j->batch, j->in, j->col_ptr, j->row_idx, j->values, j->dz, j->lddz, j->w, j->ldw, j->db,
+    j->kernels->update(j->batch, j->in, j->col_ptr, j->col_band, j->row_idx, j->values, j->dz, j->lddz, j->w, j->ldw, j->db,
                        j->alpha, j->beta, begin, end, j->panels + slice * j->panel_floats);
 }
 
 void sk_update_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *col_ptr,
-                        const int32_t *row_idx, const float *values, const float *dz, int64_t lddz, float *w,
+                        const int32_t *col_band, const int32_t *row_idx, const float *values, const float *dz, int64_t lddz, float *w,
                         int64_t ldw, float *db, float alpha, float beta, int64_t width, float *panels,
                         int64_t panel_floats) {
-    const sk_update_job job = {kernels, batch, in, col_ptr, row_idx, values, dz, lddz, ldw, w, db, panels,
+    const sk_update_job job = {kernels, batch, in, col_ptr, col_band, row_idx, values, dz, lddz, ldw, w, db, panels,
                                alpha, beta, panel_floats};
     sk_pool_run(pool, sk_update_slice, &job, width, 16);
 }

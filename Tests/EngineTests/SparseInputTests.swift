@@ -210,6 +210,28 @@ struct SparseInputTests {
         checkBatch(single, [0], hidden: hidden, "batch of 1")
     }
 
+    /// The forward pass walks pixels in bands of SK_ROW_BAND (192: an image of 784 has five, the
+    /// last of 16) and the update images in bands of SK_IMAGE_BAND (128), the split over threads
+    /// cutting the images elsewhere (multiples of 8). Batches of 129 and 257 put one image past a
+    /// band; the cases leave bands full, empty, or lit in a single image.
+    @Test("Batches that cross the kernels' bands of pixels and of images", arguments: [129, 257])
+    func bands(batch: Int) throws {
+        let mnist = try Dataset.load(.bundledMNIST)
+        var generator = SeededGenerator(seed: UInt64(batch))
+        let cases: [(String, LabeledImages, [Int32])] = [
+            ("shuffled MNIST", mnist.train, (0..<batch).map { _ in Int32(generator.next() % UInt64(mnist.train.count)) }),
+            ("all nonzero", images(batch) { image, pixel in UInt8(1 + (image * 31 + pixel * 7) % 255) }, []),
+            ("one pixel in the image past the band", images(batch) { image, pixel in
+                image == 128 && pixel == 191 ? 77 : 0 }, []),
+            ("every other image dark, pixels only at band edges", images(batch) { image, pixel in
+                image % 2 == 0 && [0, 191, 192, 383, 768, 783].contains(pixel) ? UInt8(1 + image % 255) : 0 }, []),
+        ]
+        for (name, data, indices) in cases {
+            checkBatch(data, indices.isEmpty ? (0..<Int32(batch)).map { $0 } : indices, hidden: 33,
+                       "\(name), batch of \(batch)")
+        }
+    }
+
     @Test("The density rule sends dense batches to BLAS and sparse ones to the kernels")
     func densityRule() {
         let dense = images(8) { image, pixel in UInt8(1 + (image + pixel) % 255) }

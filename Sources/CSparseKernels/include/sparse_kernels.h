@@ -16,6 +16,26 @@
 #define MNIST_TUI_SPARSE_KERNELS_H
 #include <stdint.h>
 
+/// The kernels walk a batch in bands, so that what a pass rereads stays near the core:
+///   forward  pixels in bands of SK_ROW_BAND (W0's packed panel rows for one band are reread by
+///            every image of a group of images before the next band: row_band [batch, row_bands + 1]
+///            gives where each image's entries of band t start);
+///   update   images in bands of SK_IMAGE_BAND (dZ1's packed panel rows for one band are reread by
+///            every pixel before the next band: col_band [image_bands + 1, in] gives where each
+///            pixel's entries of band t start).
+/// Measured on Zen 2 (AVX2, MNIST batches of 256, hidden 512, 2 threads): the forward pass 0.54 ->
+/// 0.47 ms, the update 0.49 -> 0.41 ms, against one band each. A band changes where partial sums
+/// wait (in Z1's row, or in the update's scratch), never the order of the additions: the results
+/// are the same bits.
+#define SK_ROW_BAND 192
+#define SK_IMAGE_BAND 128
+
+static inline int32_t sk_row_bands(int64_t in) { return (int32_t)((in + SK_ROW_BAND - 1) / SK_ROW_BAND); }
+/// At least one band each (an empty batch still runs the update's last band: W0 = beta·W0).
+static inline int32_t sk_image_bands(int32_t batch) {
+    return batch > SK_IMAGE_BAND ? (batch + SK_IMAGE_BAND - 1) / SK_IMAGE_BAND : 1;
+}
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -25,17 +45,9 @@ extern "C" {
 /// `sk_pixel_scale[b] == (float)b / 255.0f`, the value the dense gather computes (`Float(b) / 255`).
 extern const float sk_pixel_scale[256];
 
-/// One pass over the bytes of a batch: the CSR of X and, per input column, how many images have it
-/// nonzero (the active columns a compacted dense fallback keeps: col_count[k] != 0); when `dense`
-/// is not NULL, also X itself [batch, in] for the dense fallback. Image `r` of the batch is image
-/// `indices[r]` of `pixels` (or `first + r` when `indices` is NULL). `col_count` [in] is
-/// overwritten. Returns nnz (= row_ptr[batch]). Capacity: col_idx and values hold batch * in entries.
-int64_t sk_build_csr(const uint8_t *pixels, int64_t in, const int32_t *indices, int64_t first, int32_t batch,
-                     int32_t *row_ptr, int32_t *col_idx, float *values, int32_t *col_count, float *dense);
-
 /// A batch's shape without building it: per input column the OR of its bytes over the batch
 /// (`col_or` [in], overwritten; nonzero = an active column) and, returned, its nonzero pixel count
-/// (nnz). Images as in `sk_build_csr`. What the density rule needs, from a cheap pass, for gathers
+/// (nnz). Images as in `sk_build_csr_parallel`. What the density rule needs, from a cheap pass, for gathers
 /// that expect the batch to go dense (the dense gather then reads the same bytes, now in cache).
 int64_t sk_survey(const uint8_t *pixels, int64_t in, const int32_t *indices, int64_t first, int32_t batch,
                   uint8_t *col_or);
@@ -46,19 +58,14 @@ int64_t sk_survey(const uint8_t *pixels, int64_t in, const int32_t *indices, int
 void sk_csr_to_dense(int32_t batch, const int32_t *row_ptr, const int32_t *col_idx, const float *values,
                      const int32_t *column_slot, int64_t width, float *out);
 
-/// The CSC of the same batch from its CSR (a pass over the nnz entries, not over the bytes), images in
-/// increasing order within each column. `cursor` [in] is scratch. Returns the number of active
-/// columns (nonzero in some image).
-int32_t sk_build_csc(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *col_idx,
-                     const float *values, const int32_t *col_count, int32_t *col_ptr, int32_t *row_idx,
-                     float *csc_values, int32_t *cursor);
-
 // MARK: Kernels (one table per instruction set)
 
 /// `Z1[b, j] = b0[j] + Σ_p values[p] · W0[col_idx[p], j]` over image b's nonzeros, for j in
 /// [col_begin, col_end); then `max(·, 0)` (NaN -> 0, as the engine's ReLU) when `relu` is nonzero.
-/// `scratch` holds in x `panel` floats (the packed panel of W0), one per concurrent call.
-typedef void (*sk_forward_fn)(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *col_idx,
+/// `row_band` as `sk_build_csr_parallel` makes it. `scratch` holds in x `panel` floats (the packed
+/// panel of W0), one per concurrent call.
+typedef void (*sk_forward_fn)(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *row_band,
+                              const int32_t *col_idx,
                               const float *values, const float *w, int64_t ldw, const float *bias, float *z,
                               int64_t ldz, int64_t col_begin, int64_t col_end, int32_t relu, float *scratch);
 
@@ -67,8 +74,10 @@ typedef void (*sk_forward_fn)(int32_t batch, int64_t in, const int32_t *row_ptr,
 /// lights are then left untouched when beta == 1) or the gradient (alpha = 1, beta = 0; W0 is then
 /// not read, so it may hold garbage). When `db` is not NULL, also
 /// `db[j] = beta · db[j] + alpha · Σ_b dZ1[b, j]` (the bias of the same step).
-/// `scratch` holds batch x `panel` floats (the packed panel of dZ1), one per concurrent call.
-typedef void (*sk_update_fn)(int32_t batch, int64_t in, const int32_t *col_ptr, const int32_t *row_idx,
+/// `col_band` as `sk_build_csc_parallel` makes it. `scratch` holds (batch + in) x `panel` floats (the
+/// packed panel of dZ1, and the sums of the bands so far), one per concurrent call.
+typedef void (*sk_update_fn)(int32_t batch, int64_t in, const int32_t *col_ptr, const int32_t *col_band,
+                             const int32_t *row_idx,
                              const float *values, const float *dz, int64_t lddz, float *w, int64_t ldw,
                              float *db, float alpha, float beta, int64_t col_begin, int64_t col_end,
                              float *scratch);
@@ -112,15 +121,40 @@ typedef void (*sk_slice_fn)(const void *job, int32_t slice, int64_t begin, int64
 /// too (split by batch rows), so one set of threads serves the whole step.
 void sk_pool_run(sk_pool *pool, sk_slice_fn fn, const void *job, int64_t width, int64_t granule);
 
+/// One pass over the bytes of a batch, its images split over the pool: the CSR of X, the start of
+/// each image's entries in each pixel band, `row_band` [batch, sk_row_bands(in) + 1], and per input
+/// column how many images have it nonzero, `col_count` [in] (the active columns a compacted dense
+/// fallback keeps: col_count[k] != 0); when `dense` is not NULL, also X itself [batch, in] for the
+/// dense fallback. Image `r` of the batch is image `indices[r]` of `pixels` (or `first + r` when
+/// `indices` is NULL). Returns nnz (= row_ptr[batch]). Also per slice (at most `sk_pool_threads`):
+/// its column counts, `slice_counts` [threads, in], and its last image + 1, `slice_rows` [threads]
+/// (-1 for slices that did not run), which `sk_build_csc_parallel` needs. col_idx and values hold
+/// batch * in entries (each slice writes from its own first slot on before the gaps are closed).
+/// The result does not depend on the pool's thread count.
+int64_t sk_build_csr_parallel(sk_pool *pool, const uint8_t *pixels, int64_t in, const int32_t *indices,
+                              int64_t first, int32_t batch, int32_t *row_ptr, int32_t *row_band, int32_t *col_idx,
+                              float *values, int32_t *col_count, int32_t *slice_counts, int32_t *slice_rows,
+                              float *dense);
+
+/// The CSC of a batch built by `sk_build_csr_parallel` on the same pool (a pass over the nnz
+/// entries, not over the bytes, its images split over the pool the same way), each column's images
+/// in increasing order, and the start of each column's entries in each image band, `col_band`
+/// [sk_image_bands(batch) + 1, in]. `cursors` [threads, in] is scratch. Returns the number of
+/// active columns (nonzero in some image).
+int32_t sk_build_csc_parallel(sk_pool *pool, int32_t batch, int64_t in, const int32_t *row_ptr,
+                              const int32_t *col_idx, const float *values, const int32_t *slice_counts,
+                              const int32_t *slice_rows, int32_t *col_ptr, int32_t *col_band, int32_t *row_idx,
+                              float *csc_values, int32_t *cursors);
+
 /// `kernels->forward` over the columns [0, width) split in `sk_pool_threads` slices; slice i uses
 /// `panels + i * panel_floats` as its scratch (panel_floats >= in * kernels->panel).
 void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_ptr,
-                         const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
+                         const int32_t *row_band, const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
                          float *z, int64_t ldz, int64_t width, int32_t relu, float *panels, int64_t panel_floats);
 
-/// `kernels->update` likewise (panel_floats >= batch * kernels->panel).
+/// `kernels->update` likewise (panel_floats >= (batch + in) * kernels->panel).
 void sk_update_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *col_ptr,
-                        const int32_t *row_idx, const float *values, const float *dz, int64_t lddz, float *w,
+                        const int32_t *col_band, const int32_t *row_idx, const float *values, const float *dz, int64_t lddz, float *w,
                         int64_t ldw, float *db, float alpha, float beta, int64_t width, float *panels,
                         int64_t panel_floats);
 

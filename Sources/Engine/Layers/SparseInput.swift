@@ -39,10 +39,12 @@ public enum SparseKernelVariant: String, CaseIterable, Sendable {
 /// Buffers (allocated once in `init`; nothing per batch):
 ///
 ///     rowStart [maxBatch + 1], columns / values [maxBatch·inputSize]   CSR: image r's nonzero pixels
+///     rowBands [maxBatch, rowBands + 1], columnBands [imageBands + 1, inputSize]   where the bands start
 ///     columnStart [inputSize + 1], rows / columnValues [same]          CSC: pixel k's images (for the update)
-///     columnCount, cursor [inputSize]                                   images per pixel; CSC scratch
+///     columnCount [inputSize]                                           images per pixel
+///     sliceCounts, cursors [threads, inputSize], sliceRows [threads]    the builds split over threads
 ///     active, columnSlot [inputSize]                                    active columns; k -> index among them
-///     panels [threads, max(inputSize, maxBatch), panel]                  packed panels, one per thread
+///     panels [threads, inputSize + maxBatch, panel]                      packed panels, one per thread
 ///
 /// Results do not depend on `threads` (the kernels split the output columns, and each output element
 /// is computed the same way whatever the split). Not thread-safe: one owner at a time.
@@ -59,13 +61,21 @@ public final class SparseInput {
     /// layers' row-split GEMMs run on them too (`ParallelLinear`).
     let pool: OpaquePointer
     private let rowStart: UnsafeMutablePointer<Int32>
+    /// Where each image's entries of each pixel band start [maxBatch, rowBands + 1] (the forward pass's bands).
+    private let rowBands: UnsafeMutablePointer<Int32>
+    /// Where each pixel's entries of each image band start [imageBands + 1, inputSize] (the update's bands).
+    private let columnBands: UnsafeMutablePointer<Int32>
     private let columns: UnsafeMutablePointer<Int32>
     private let values: UnsafeMutablePointer<Float>
     private let columnCount: UnsafeMutablePointer<Int32>
     private let columnStart: UnsafeMutablePointer<Int32>
     private let rows: UnsafeMutablePointer<Int32>
     private let columnValues: UnsafeMutablePointer<Float>
-    private let cursor: UnsafeMutablePointer<Int32>
+    /// Per slice of a build split over the pool: its column counts [threads, inputSize], its end row
+    /// [threads], and its CSC cursors [threads, inputSize] (`sk_build_csr_parallel`).
+    private let sliceCounts: UnsafeMutablePointer<Int32>
+    private let sliceRows: UnsafeMutablePointer<Int32>
+    private let cursors: UnsafeMutablePointer<Int32>
     /// The active columns of the batch, ascending [activeColumnCount], and each column's index among them.
     private let active: UnsafeMutablePointer<Int32>
     private let columnSlot: UnsafeMutablePointer<Int32>
@@ -99,22 +109,28 @@ public final class SparseInput {
         self.pool = pool
         let capacity = maxBatch * inputSize
         rowStart = .allocateFilled(maxBatch + 1)
+        rowBands = .allocateFilled(maxBatch * (Int(sk_row_bands(Int64(inputSize))) + 1))
+        columnBands = .allocateFilled((Int(sk_image_bands(Int32(maxBatch))) + 1) * inputSize)
         columns = .allocateFilled(capacity)
         values = .allocateZeroed(capacity)
         columnCount = .allocateFilled(inputSize)
         columnStart = .allocateFilled(inputSize + 1)
         rows = .allocateFilled(capacity)
         columnValues = .allocateZeroed(capacity)
-        cursor = .allocateFilled(inputSize)
+        let poolThreads = Int(sk_pool_threads(pool))
+        sliceCounts = .allocateFilled(poolThreads * inputSize)
+        sliceRows = .allocateFilled(poolThreads)
+        cursors = .allocateFilled(poolThreads * inputSize)
         active = .allocateFilled(inputSize)
         columnSlot = .allocateFilled(inputSize)
-        panelFloats = max(inputSize, maxBatch) * Int(kernels.pointee.panel)
-        panels = .allocateZeroed(Int(sk_pool_threads(pool)) * panelFloats)
+        panelFloats = (inputSize + maxBatch) * Int(kernels.pointee.panel)
+        panels = .allocateZeroed(poolThreads * panelFloats)
     }
 
     deinit {
-        rowStart.deallocate(); columns.deallocate(); values.deallocate(); columnCount.deallocate()
-        columnStart.deallocate(); rows.deallocate(); columnValues.deallocate(); cursor.deallocate()
+        rowStart.deallocate(); rowBands.deallocate(); columnBands.deallocate(); columns.deallocate()
+        values.deallocate(); columnCount.deallocate(); columnStart.deallocate(); rows.deallocate()
+        columnValues.deallocate(); sliceCounts.deallocate(); sliceRows.deallocate(); cursors.deallocate()
         active.deallocate(); columnSlot.deallocate(); panels.deallocate()
         sk_pool_destroy(pool)
     }
@@ -144,12 +160,15 @@ public final class SparseInput {
         return !overflow && capacity <= Int(Int32.max)
     }
 
-    /// The bytes `init` allocates (the run's memory estimate): the CSR and CSC, and the panels
-    /// (sized for the widest variant, AVX-512's 128 columns).
+    /// The bytes `init` allocates (the run's memory estimate): the CSR and CSC, the bands, the
+    /// per-thread build state and the panels (sized for the widest variant, AVX-512's 128 columns).
     static func bytes(inputSize: Int, maxBatch: Int, threads: Int) -> Double {
         let entries = Double(maxBatch) * Double(inputSize), float = 4.0
-        return 4 * entries * float + Double(threads) * Double(max(inputSize, maxBatch)) * 128 * float
-            + (Double(maxBatch) + 5 * Double(inputSize)) * float
+        let (input, batch) = (Double(inputSize), Double(maxBatch))
+        let bands = batch * (Double(sk_row_bands(Int64(inputSize))) + 1)
+            + (Double(sk_image_bands(Int32(clamping: maxBatch))) + 1) * input
+        return 4 * entries * float + Double(threads) * (input + batch) * 128 * float
+            + (batch + 5 * input + bands + Double(threads) * (2 * input + 1)) * float
     }
 
     private func build(_ images: LabeledImages, indices: UnsafePointer<Int32>?, first: Int, count: Int,
@@ -157,8 +176,9 @@ public final class SparseInput {
         precondition(count <= maxBatch && images.pixelsPerImage == inputSize, "batch shape checked by the caller")
         images.pixels.withUnsafeBufferPointer { pixels in
             guard let base = pixels.baseAddress else { return }
-            nonzeroCount = Int(sk_build_csr(base, Int64(inputSize), indices, Int64(first), Int32(count),
-                                            rowStart, columns, values, columnCount, dense))
+            nonzeroCount = Int(sk_build_csr_parallel(pool, base, Int64(inputSize), indices, Int64(first),
+                                                     Int32(count), rowStart, rowBands, columns, values,
+                                                     columnCount, sliceCounts, sliceRows, dense))
         }
         batch = count
         activeColumnCount = 0
@@ -227,8 +247,8 @@ public final class SparseInput {
     ///     weights [inputSize, hidden], bias [hidden], output [batch, hidden]
     public func forward(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         hidden: Int, relu: Bool) {
-        sk_forward_parallel(pool, kernels, Int32(batch), Int64(inputSize), rowStart, columns, values, weights,
-                            Int64(hidden), bias, output, Int64(hidden), Int64(hidden), relu ? 1 : 0, panels,
+        sk_forward_parallel(pool, kernels, Int32(batch), Int64(inputSize), rowStart, rowBands, columns, values,
+                            weights, Int64(hidden), bias, output, Int64(hidden), Int64(hidden), relu ? 1 : 0, panels,
                             Int64(panelFloats))
     }
 
@@ -239,8 +259,8 @@ public final class SparseInput {
     public func update(dOutput: UnsafePointer<Float>, weights: UnsafeMutablePointer<Float>,
                        bias: UnsafeMutablePointer<Float>?, hidden: Int, alpha: Float, beta: Float) {
         transpose()
-        sk_update_parallel(pool, kernels, Int32(batch), Int64(inputSize), columnStart, rows, columnValues, dOutput,
-                           Int64(hidden), weights, Int64(hidden), bias, alpha, beta, Int64(hidden), panels,
+        sk_update_parallel(pool, kernels, Int32(batch), Int64(inputSize), columnStart, columnBands, rows, columnValues,
+                           dOutput, Int64(hidden), weights, Int64(hidden), bias, alpha, beta, Int64(hidden), panels,
                            Int64(panelFloats))
     }
 
@@ -254,8 +274,8 @@ public final class SparseInput {
     /// Builds the CSC of the loaded batch once.
     private func transpose() {
         guard !transposed else { return }
-        _ = sk_build_csc(Int32(batch), Int64(inputSize), rowStart, columns, values, columnCount,
-                         columnStart, rows, columnValues, cursor)
+        _ = sk_build_csc_parallel(pool, Int32(batch), Int64(inputSize), rowStart, columns, values, sliceCounts,
+                                  sliceRows, columnStart, columnBands, rows, columnValues, cursors)
         transposed = true
     }
 }
