@@ -227,7 +227,9 @@ public final class SparseInput {
     /// at 0.50; MNIST (0.27) 0.60 / 0.67x, Fashion-MNIST (0.50) 1.06 / 1.25x. 2 threads, wall time:
     /// 0.78 / 0.61x at 0.30, 0.92 / 1.20x at 0.35. So the crossover lies between 0.33 and 0.45; 0.32
     /// stays below it and above every shuffled MNIST batch of 256 (0.245-0.30: all go sparse), far
-    /// below Fashion-MNIST's (0.476-0.523: all go to BLAS).
+    /// below Fashion-MNIST's (0.476-0.523: all go to BLAS). With the banded kernels, on a quiet
+    /// machine, the crossover moved to about 0.45 (1 thread, CPU time: 0.86x at 0.35, 0.93x at 0.40,
+    /// 1.10x at 0.50); 0.32 stays, for the reasons in docs/sparse-first-layer.md (round 4).
     public static let densityThreshold = 0.32
 
     /// Whether to run this batch's first layer sparse: a rule on the batch's density alone (so one
