@@ -19,7 +19,10 @@ enum DashboardMode {
     static func run(trainers: [Trainer], labels: [String], ghosts: [RunTrack] = [], testImages: LabeledImages,
                     allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, outputs: [RunOutputs],
                     layerHealthEvery: Int?, saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
-        guard !trainers.isEmpty, outputs.count == trainers.count else { return nil }
+        // The callers build one RunOutputs per trainer and at least the base run: a mismatch is a bug
+        // here, not a terminal that would not open (which nil means to the caller).
+        precondition(!trainers.isEmpty && outputs.count == trainers.count && labels.count == trainers.count,
+                     "one label and one RunOutputs per trainer, the base run first")
         // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
         let signals = SignalObserver()
         defer { signals.cancel() }

@@ -2,6 +2,8 @@
 // thread. Controls are requests recorded under a Mutex; the training thread applies them between
 // batches, so they never touch the math mid-step. The thread and its schedule are a
 // `TrainingGroup`'s (a trainer started alone is a group of one).
+// Long file: the controls, the event stream and the snapshot are one object's, each a small section
+// over the same Mutex-guarded state; split, they would have to share that state across files.
 import MNISTData
 import Synchronization
 

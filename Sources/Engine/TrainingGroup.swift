@@ -1,7 +1,6 @@
 // Several runs trained together on one training thread (issue 9's comparisons): one batch of each
 // in turn. Each run keeps its own controls, events and snapshot (its `Trainer`); the group owns
 // only the thread and the schedule. `Trainer.start()` is a group of one.
-import CBLAS
 import Dispatch
 import MNISTData
 import Synchronization
@@ -64,7 +63,6 @@ public final class TrainingGroup: Sendable {
 
     private func train(_ runs: [Trainer]) {
         var slots = runs.map { Slot(trainer: $0) }
-        var blasThreads = 0
         for slot in slots { slot.trainer.announceStart() }
         while slots.contains(where: { !$0.ended }) {
             // Read before looking at the controls: a change made after this wakes the wait below.
@@ -79,11 +77,7 @@ public final class TrainingGroup: Sendable {
                 case .paused:
                     continue
                 case .train:
-                    let threads = trainer.info.config.threads
-                    if threads != blasThreads {
-                        mnist_blas_set_threads(Int32(threads))
-                        blasThreads = threads
-                    }
+                    BlasThreads.set(trainer.info.config.threads)
                     slots[i].ended = !trainer.advance(announcedPause: &slots[i].announcedPause)
                     trained = true
                 }

@@ -1,7 +1,6 @@
 // Evaluation on the test split: at the end of each training epoch (`TrainingSession.evaluate`), and
 // of a finished model with no training at all (`ModelEvaluation`, for `mnist-tui evaluate`). Both
 // run the same pass, so a model evaluated alone gets exactly the figures its training run showed.
-import CBLAS
 import MNISTData
 
 /// One forward pass of a network over a test split, in chunks of the batch buffers' size.
@@ -82,7 +81,7 @@ public enum ModelEvaluation {
         guard parameters.count == layout.count else {
             throw Mismatch(description: "\(parameters.count) parameters given, the network \(layerSizes) has \(layout.count)")
         }
-        mnist_blas_set_threads(Int32(threads))
+        BlasThreads.set(threads)
         let maxBatch = min(TrainingSession.evaluationBatch, max(dataset.test.count, 1))
         let mlp = MLP(layout: layout, maxBatch: maxBatch)
         mlp.load(parameters: parameters)

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CBLAS
 import Engine
 import MNISTData
 
@@ -39,7 +38,7 @@ enum AllocationCount {
         }
         var config = config
         config.epochs = epochs
-        mnist_blas_set_threads(Int32(config.threads))  // as the trainer's queue would
+        BlasThreads.set(config.threads)  // as the trainer's queue would
         print("\(config.optimizer.rawValue), BLAS threads \(config.threads), \(epochs) epochs; heap allocations on the training thread:")
         for live in [false, true] {
             let trainer = try Trainer(dataset: dataset, config: config)

@@ -104,7 +104,7 @@ struct BenchCommand: AsyncParsableCommand {
             return try await AllocationCount.run(dataset: try loadDataset(), config: config, epochs: epochs)
         }
         if worker && firstLayer {
-            mnist_blas_set_threads(Int32(threads))
+            BlasThreads.set(threads)
             print("OpenBLAS kernel \(String(cString: mnist_blas_description())), \(BlasEnvironment.describeCurrent())")
             return try FirstLayerMeasurement.report(layers: [784] + config.hidden + [10], batchSize: batchSize,
                                                     threads: threads)

@@ -44,7 +44,7 @@ struct EnvironmentWorker {
         print("OpenBLAS kernel \(kernel), \(config.threads) threads, \(BlasEnvironment.describeCurrent())")
 
         // The kernels must be right before their speed means anything.
-        mnist_blas_set_threads(Int32(config.threads))
+        BlasThreads.set(config.threads)
         let shapes = GemmShape.training(layers: layers, batch: config.batchSize)
         let check = shapes.map { $0.maximumRelativeError() }.max() ?? 0
         guard check < 1e-4 else {

@@ -1,14 +1,13 @@
 // `mnist-tui-bench --layer-health N`: what issue 9's layer-health figures cost. The same run's
 // training passes timed with the figures every N steps (and at each epoch's end, as the metrics
 // file asks) and without, epochs alternating between two trainers so that load drifts hit both.
-import CBLAS
 import Engine
 import MNISTData
 
 enum LayerHealthCost {
     /// Prints each pair of epoch times and the ratio of the totals (the budget: at most 1.01).
     static func run(dataset: Dataset, config: TrainingConfig, every: Int) throws {
-        mnist_blas_set_threads(Int32(config.threads))  // as the training thread would
+        BlasThreads.set(config.threads)  // as the training thread would
         let plain = try Trainer(dataset: dataset, config: config)
         let watched = try Trainer(dataset: dataset, config: config)
         watched.setLayerHealth(every: every)

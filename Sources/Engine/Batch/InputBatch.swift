@@ -4,7 +4,6 @@
 // the columns nonzero somewhere in the batch when that pays). The first layer (MLP.forward and
 // MLP.backward, layer 0) runs on whichever form the batch has; the other layers only take their
 // threading from it (`hiddenLayerPool`, `applyBlasThreads`).
-import CBLAS
 import CSparseKernels
 import MNISTData
 
@@ -109,7 +108,7 @@ public final class InputBatch {
     /// trainer calls it after each load; one-thread runs never change the setting.
     package func applyBlasThreads() {
         guard threads > 1 else { return }
-        mnist_blas_set_threads(hiddenLayerPool == nil ? Int32(threads) : 1)
+        BlasThreads.set(hiddenLayerPool == nil ? threads : 1)
     }
     /// The sparse kernels and the last batch built for them, if any (the benchmark reads its density).
     package var sparseKernels: SparseInput? { sparse }
