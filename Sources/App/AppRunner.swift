@@ -84,7 +84,8 @@ struct AppRunner {
             }
             ending = await DashboardMode.run(trainers: [trainer], labels: ["base"], ghosts: ghosts, testImages: dataset.test,
                                              allowColor: command.screen.allowColor,
-                                             forceASCII: command.screen.ascii, theme: command.screen.theme, outputs: [outputs],
+                                             forceASCII: command.screen.ascii, theme: command.screen.theme,
+                                             mouse: !command.screen.noMouse, outputs: [outputs],
                                              layerHealthEvery: command.metrics != nil ? MetricsFormat.layerHealthEvery : nil,
                                              saver: saver, resumed: resumed?.snapshot)
             if ending == nil { StandardStreams.printError("mnist-tui: \(ScreenOptions.cannotDriveTerminal)") }

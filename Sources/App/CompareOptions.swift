@@ -75,7 +75,7 @@ extension MNISTTUICommand {
                 throw refuse("\(word) is shared by every run; give it outside --vs")
             }
             guard CompareOptions.perRunOptions.contains(word) else {
-                throw refuse("\(word) cannot differ between runs; --vs takes \(CompareOptions.perRunOptions.joined(separator: ", "))")
+                throw refuse("\(word) is not an option a run can vary on its own; --vs takes \(CompareOptions.perRunOptions.joined(separator: ", "))")
             }
         }
         var run: MNISTTUICommand

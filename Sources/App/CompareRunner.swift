@@ -52,7 +52,7 @@ struct CompareRunner {
             let ending = await DashboardMode.run(
                 trainers: trainers, labels: labels, ghosts: ghosts, testImages: dataset.test,
                 allowColor: command.screen.allowColor, forceASCII: command.screen.ascii, theme: command.screen.theme,
-                outputs: outputs, layerHealthEvery: command.metrics != nil ? MetricsFormat.layerHealthEvery : nil,
+                mouse: !command.screen.noMouse, outputs: outputs, layerHealthEvery: command.metrics != nil ? MetricsFormat.layerHealthEvery : nil,
                 saver: saver, resumed: nil)
             if let ending {
                 dashboardEndings = Array(repeating: ending, count: trainers.count)

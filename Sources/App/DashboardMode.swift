@@ -17,7 +17,7 @@ enum DashboardMode {
     /// `ghosts` are finished runs to draw beside them (`--compare-with`). `layerHealthEvery`: how
     /// often the outputs need layer health (`--metrics`), which the Layers panel must not switch off.
     static func run(trainers: [Trainer], labels: [String], ghosts: [RunTrack] = [], testImages: LabeledImages,
-                    allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, outputs: [RunOutputs],
+                    allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, mouse: Bool, outputs: [RunOutputs],
                     layerHealthEvery: Int?, saver: CheckpointSaver, resumed: TrainingSnapshot?) async -> RunEnding? {
         // The callers build one RunOutputs per trainer and at least the base run: a mismatch is a bug
         // here, not a terminal that would not open (which nil means to the caller).
@@ -26,7 +26,9 @@ enum DashboardMode {
         // Signals first: from here on SIGINT/SIGTERM/SIGHUP only set a flag the loop reads.
         let signals = SignalObserver()
         defer { signals.cancel() }
-        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced) else { return nil }
+        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced, mouse: mouse) else {
+            return nil
+        }
         defer { screen.restore() }
 
         let clock = MonotonicClock()

@@ -58,7 +58,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         if screen.mode == .dashboard {
             if let status = await EvaluationDashboard.run(model: model, path: file, metrics: metrics, dataset: dataset,
                                                           allowColor: screen.allowColor, forceASCII: screen.ascii,
-                                                          theme: screen.theme) {
+                                                          theme: screen.theme, mouse: !screen.noMouse) {
                 return status
             }
             StandardStreams.printError("mnist-tui: \(ScreenOptions.cannotDriveTerminal)")

@@ -12,10 +12,12 @@ enum EvaluationDashboard {
     /// Shows the dashboard until `q` or a signal; returns the exit status, or nil if the terminal
     /// could not be opened (nothing was shown; the caller prints the plain report instead).
     static func run(model: EvaluatedModel, path: String, metrics: EpochMetrics, dataset: Dataset,
-                    allowColor: Bool, forceASCII: Bool, theme: ThemeChoice) async -> Int32? {
+                    allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, mouse: Bool) async -> Int32? {
         let signals = SignalObserver()
         defer { signals.cancel() }
-        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced) else { return nil }
+        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced, mouse: mouse) else {
+            return nil
+        }
         defer { screen.restore() }
 
         let clock = MonotonicClock()

@@ -3,7 +3,8 @@ import Cells
 import Foundation
 import Terminal
 
-/// `--headless`, `--ascii`, `--no-color`, `--theme`: whether a subcommand opens the dashboard, and how it draws.
+/// `--headless`, `--ascii`, `--no-color`, `--theme`, `--no-mouse`: whether a subcommand opens the
+/// dashboard, and how it draws and listens.
 public struct ScreenOptions: ParsableArguments, Sendable {
     /// Print plain lines instead of opening the dashboard.
     @Flag(help: "Print plain lines instead of opening the dashboard.")
@@ -21,7 +22,13 @@ public struct ScreenOptions: ParsableArguments, Sendable {
     @Option(help: ThemeChoice.help)
     public var theme: ThemeChoice = .auto
 
+    /// Leave the mouse to the terminal (its own text selection); every action has a key.
+    @Flag(name: .customLong("no-mouse"), help: ScreenOptions.noMouseHelp)
+    public var noMouse = false
+
     public init() {}
+
+    static let noMouseHelp: ArgumentHelp = "Leave the mouse to the terminal, to select text as usual (every action has a key)."
 
     /// The dashboard when both ends are a terminal ncurses can drive and --headless is absent.
     var mode: RunMode {

@@ -43,6 +43,8 @@ public final class TerminalScreen {
     private let colorCount: Int
     private let colorPairLimit: Int
     private let hasDefaultColors: Bool
+    /// Whether the terminal is asked for mouse reports (not with `--no-mouse`).
+    private let reportsMouse: Bool
     private var replacedCrashActions: [(Int32, sigaction)] = []
     private var jobControl = JobControl.Installation()
     private var isOpen = true
@@ -66,8 +68,9 @@ public final class TerminalScreen {
     /// Takes over the terminal, or returns nil (terminal left untouched) when ncurses cannot
     /// drive it. `allowColor` false (from `--no-color` or NO_COLOR) forces monochrome.
     /// `background` nil: found out from COLORFGBG or by asking the terminal (`TerminalBackground`),
-    /// before ncurses reads the keyboard; given: forced (`--theme`).
-    public static func open(allowColor: Bool, background: BackgroundTone? = nil) -> TerminalScreen? {
+    /// before ncurses reads the keyboard; given: forced (`--theme`). `mouse` false (`--no-mouse`)
+    /// leaves the mouse to the terminal (its own selection), the dashboard then works by keys alone.
+    public static func open(allowColor: Bool, background: BackgroundTone? = nil, mouse: Bool = true) -> TerminalScreen? {
         setlocale(LC_ALL, "")
         let unicode = Platform.localeIsUTF8()
         CrashGuard.registerAtExit
@@ -82,7 +85,7 @@ public final class TerminalScreen {
         }
         _ = set_term(screen)
         cursesActive.store(true, ordering: .sequentiallyConsistent)
-        let terminal = TerminalScreen(unicode: unicode, allowColor: allowColor, background: tone)
+        let terminal = TerminalScreen(unicode: unicode, allowColor: allowColor, background: tone, mouse: mouse)
         TerminalBackground.giveBack(typedAhead)
         terminal.jobControl = jobControl
         return terminal
@@ -94,7 +97,8 @@ public final class TerminalScreen {
         Double(JobControl.stoppedNanoseconds.load(ordering: .sequentiallyConsistent)) * 1e-9
     }
 
-    private init(unicode: Bool, allowColor: Bool, background: BackgroundTone) {
+    private init(unicode: Bool, allowColor: Bool, background: BackgroundTone, mouse: Bool) {
+        reportsMouse = mouse
         let window = mnist_stdscr()
         _ = cbreak()
         _ = noecho()
@@ -120,7 +124,7 @@ public final class TerminalScreen {
         width = Int(mnist_cols())
         height = Int(mnist_lines())
         replacedCrashActions = CrashGuard.install()
-        MouseReporting.enable()
+        if reportsMouse { MouseReporting.enable() }
     }
 
     deinit { restore() }
@@ -193,7 +197,7 @@ public final class TerminalScreen {
         if JobControl.continued.exchange(false, ordering: .sequentiallyConsistent) { redraw = true }
         guard redraw else { return false }
         // Whoever stopped and continued us may have reset the terminal's modes: mouse on again.
-        MouseReporting.enable()
+        if reportsMouse { MouseReporting.enable() }
         // The size may have changed while stopped; the next refresh leaves endwin's state.
         width = Int(mnist_cols())
         height = Int(mnist_lines())

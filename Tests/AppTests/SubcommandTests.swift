@@ -20,6 +20,18 @@ import Testing
         #expect(evaluate.file == "m.safetensors" && evaluate.screen.headless)
     }
 
+    @Test("--no-mouse is taken by every command that opens the dashboard: train, evaluate and watch")
+    func noMouse() throws {
+        let train = try #require(try MNISTTUI.parseAsRoot(["--no-mouse"]) as? MNISTTUICommand)
+        #expect(train.screen.noMouse)
+        let evaluate = try #require(try MNISTTUI.parseAsRoot(["evaluate", "m.safetensors", "--no-mouse"]) as? EvaluateCommand)
+        #expect(evaluate.screen.noMouse)
+        let watch = try #require(try MNISTTUI.parseAsRoot(["watch", "run.jsonl", "--no-mouse"]) as? WatchCommand)
+        #expect(watch.noMouse)
+        let plain = try #require(try MNISTTUI.parseAsRoot(["watch", "run.jsonl"]) as? WatchCommand)
+        #expect(!plain.noMouse)
+    }
+
     @Test("--version: the one version constant, a clean exit")
     func version() {
         do {

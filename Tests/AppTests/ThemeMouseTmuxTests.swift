@@ -7,9 +7,11 @@ import Testing
 @Suite(.serialized) struct ThemeMouseTmuxTests {
     /// The program through `env`, so COLORFGBG is set for it alone (and NO_COLOR, which the test
     /// runner sets, is not).
-    static func session(colorfgbg: String, width: Int, height: Int, tmux: String) throws -> TmuxSession {
+    static func session(colorfgbg: String, width: Int, height: Int, tmux: String,
+                        options: [String] = []) throws -> TmuxSession {
         try TmuxSession(tmux: tmux, binary: "/usr/bin/env",
-                        arguments: ["-u", "NO_COLOR", "COLORFGBG=\(colorfgbg)", binaryPath, "--train-limit", "2000", "--epochs", "200", "--seed", "1"],
+                        arguments: ["-u", "NO_COLOR", "COLORFGBG=\(colorfgbg)", binaryPath, "--train-limit", "2000", "--epochs", "200", "--seed", "1"]
+                            + options,
                         width: width, height: height)
     }
 
@@ -127,5 +129,29 @@ import Testing
             #expect(end.contains("tty: icanon echo"), "\(how) left the terminal raw: \(end)")
             #expect(try Self.mouseModes(session) == "0000", "\(how) left mouse reporting on")
         }
+    }
+
+    @Test("--no-mouse: the terminal is never asked for mouse reports, not even after a stop and continue",
+          .enabled(if: tmuxPath != nil || runningInCI, "tmux is not installed (CI installs it; locally: apt-get install tmux)"),
+          .timeLimit(.minutes(3)))
+    func noMouse() throws {
+        let tmuxPath = try #require(tmuxPath, "tmux is required in CI")
+        let session = try Self.session(colorfgbg: "15;0", width: 120, height: 40, tmux: tmuxPath, options: ["--no-mouse"])
+        defer { session.close() }
+        _ = try session.waitFor("the first evaluation") { $0.contains("t\\p") && $0.contains("q quit") }
+        #expect(try Self.mouseModes(session) == "0000", "--no-mouse asked for mouse reports")
+        // The keys still do what a click would: m opens the browser.
+        try session.send("m")
+        _ = try session.waitFor("the browser") { $0.contains("Misclassified") }
+        // Stopped and continued (the path that switches reporting back on after Ctrl-Z and fg).
+        let child = try #require(try session.programPID(), "no mnist-tui process in the pane")
+        kill(child, SIGSTOP)
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(child, SIGCONT)
+        try session.send("Escape")
+        _ = try session.waitFor("the dashboard again") { $0.contains("q quit") && !$0.contains("Misclassified ·") }
+        #expect(try Self.mouseModes(session) == "0000", "continuing asked for mouse reports")
+        try session.send("q")
+        #expect(try session.waitForExit(seconds: 10).contains("mnist-tui exit status 0"))
     }
 }

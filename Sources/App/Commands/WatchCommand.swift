@@ -30,13 +30,16 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: ThemeChoice.help)
     var theme: ThemeChoice = .auto
 
+    @Flag(name: .customLong("no-mouse"), help: ScreenOptions.noMouseHelp)
+    var noMouse = false
+
     func validate() throws {
         guard !file.isEmpty else { throw ValidationError("watch needs a file name") }
     }
 
     func run() async throws {
         let status = await WatchMode.run(path: file, allowColor: !noColor && !Self.noColorVariable, forceASCII: ascii,
-                                         theme: theme)
+                                         theme: theme, mouse: !noMouse)
         if status != 0 { throw ExitCode(status) }
     }
 
@@ -48,14 +51,14 @@ struct WatchCommand: AsyncParsableCommand {
 /// The watch mode with a real terminal: signals, the screen, the loop over a `WatchSource`.
 @MainActor
 enum WatchMode {
-    static func run(path: String, allowColor: Bool, forceASCII: Bool, theme: ThemeChoice) async -> Int32 {
+    static func run(path: String, allowColor: Bool, forceASCII: Bool, theme: ThemeChoice, mouse: Bool) async -> Int32 {
         guard StandardStreams.isTerminal(STDOUT_FILENO), StandardStreams.isTerminal(STDIN_FILENO) else {
             StandardStreams.printError("mnist-tui: watch \(path): needs a terminal (it draws the dashboard)")
             return ExitStatus.failure
         }
         let signals = SignalObserver()
         defer { signals.cancel() }
-        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced) else {
+        guard let screen = TerminalScreen.open(allowColor: allowColor, background: theme.forced, mouse: mouse) else {
             StandardStreams.printError("mnist-tui: watch \(path): cannot drive this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))")
             return ExitStatus.failure
         }
