@@ -29,8 +29,9 @@
 #ifndef SK_FORWARD_GROUP
 #define SK_FORWARD_GROUP 16
 #endif
-// The update's block: 8 AVX2 vectors (64 floats) with bands of 128 images ran 0.41 ms a batch, 4
-// vectors 0.50 (with bands of 64), 8 vectors without bands 0.61 (Zen 2, as above).
+// The update's block: 8 AVX2 vectors (64 floats) with bands of 128 images ran 0.41 ms a batch, with
+// bands of 64 0.44, without bands 0.61; 4 vectors (the block before bands) 0.49 without bands, 0.50
+// with bands of 128, 0.56 with 64 (Zen 2, as above). The bands pay only with the wider block.
 #ifndef SK_UPDATE_VECTORS
 #define SK_UPDATE_VECTORS 8
 #endif
