@@ -63,6 +63,10 @@ public final class TrainingGroup: Sendable {
 
     private func train(_ runs: [Trainer]) {
         var slots = runs.map { Slot(trainer: $0) }
+        // The thread count of the run last stepped: set again only when the next run's differs. Each
+        // step then sets what its batch needs (`InputBatch.applyBlasThreads`: 1 on a sparse step), so
+        // setting the run's count before every step would undo that and cost two calls a batch.
+        var runThreads = 0
         for slot in slots { slot.trainer.announceStart() }
         while slots.contains(where: { !$0.ended }) {
             // Read before looking at the controls: a change made after this wakes the wait below.
@@ -77,7 +81,10 @@ public final class TrainingGroup: Sendable {
                 case .paused:
                     continue
                 case .train:
-                    BlasThreads.set(trainer.info.config.threads)
+                    if trainer.info.config.threads != runThreads {
+                        runThreads = trainer.info.config.threads
+                        BlasThreads.set(runThreads)
+                    }
                     slots[i].ended = !trainer.advance(announcedPause: &slots[i].announcedPause)
                     trained = true
                 }
