@@ -184,11 +184,9 @@ static inline __attribute__((always_inline)) void SK_NAME(update_block)(
         }                                                                                        \
     } while (0)
 
-static void SK_NAME(forward)(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *row_band,
-                             const int32_t *col_idx, const float *values, const float *w, int64_t ldw,
-                             const float *bias, float *z, int64_t ldz, int64_t col_begin, int64_t col_end,
-                             int32_t relu, float *scratch) {
-    (void)row_ptr;  // the bands say where each image's entries start and end
+static void SK_NAME(forward)(int32_t batch, int64_t in, const int32_t *row_band, const int32_t *col_idx,
+                             const float *values, const float *w, int64_t ldw, const float *bias, float *z,
+                             int64_t ldz, int64_t col_begin, int64_t col_end, int32_t relu, float *scratch) {
 #define SK_FORWARD_BLOCK(j, nvec, partial, tail) \
     SK_NAME(forward_block)(batch, in, row_band, col_idx, values, w, ldw, bias, z, ldz, j, nvec, partial, tail, relu, scratch)
     SK_OVER_BLOCKS(SK_FORWARD_BLOCK, SK_FORWARD_VECTORS);

@@ -172,7 +172,7 @@ typedef struct {
     const sk_kernels *kernels;
     int32_t batch;
     int64_t in;
-    const int32_t *row_ptr, *row_band, *col_idx;
+    const int32_t *row_band, *col_idx;
     const float *values, *w, *bias;
     int64_t ldw, ldz;
     float *z, *panels;
@@ -182,14 +182,14 @@ typedef struct {
 
 static void sk_forward_slice(const void *raw, int32_t slice, int64_t begin, int64_t end) {
     const sk_forward_job *j = raw;
-    j->kernels->forward(j->batch, j->in, j->row_ptr, j->row_band, j->col_idx, j->values, j->w, j->ldw, j->bias, j->z, j->ldz,
-                        begin, end, j->relu, j->panels + slice * j->panel_floats);
+    j->kernels->forward(j->batch, j->in, j->row_band, j->col_idx, j->values, j->w, j->ldw, j->bias, j->z, j->ldz, begin,
+                        end, j->relu, j->panels + slice * j->panel_floats);
 }
 
-void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_ptr,
-                         const int32_t *row_band, const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
+void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_band,
+                         const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
                          float *z, int64_t ldz, int64_t width, int32_t relu, float *panels, int64_t panel_floats) {
-    const sk_forward_job job = {kernels, batch, in, row_ptr, row_band, col_idx, values, w, bias, ldw, ldz, z, panels,
+    const sk_forward_job job = {kernels, batch, in, row_band, col_idx, values, w, bias, ldw, ldz, z, panels,
                                 panel_floats, relu};
     sk_pool_run(pool, sk_forward_slice, &job, width, 16);
 }

@@ -62,10 +62,10 @@ void sk_csr_to_dense(int32_t batch, const int32_t *row_ptr, const int32_t *col_i
 
 /// `Z1[b, j] = b0[j] + Σ_p values[p] · W0[col_idx[p], j]` over image b's nonzeros, for j in
 /// [col_begin, col_end); then `max(·, 0)` (NaN -> 0, as the engine's ReLU) when `relu` is nonzero.
-/// `row_band` as `sk_build_csr_parallel` makes it. `scratch` holds in x `panel` floats (the packed
+/// Image b's entries are found through `row_band` as `sk_build_csr_parallel` makes it (its first and
+/// last entries are row_ptr[b] and row_ptr[b + 1]). `scratch` holds in x `panel` floats (the packed
 /// panel of W0), one per concurrent call.
-typedef void (*sk_forward_fn)(int32_t batch, int64_t in, const int32_t *row_ptr, const int32_t *row_band,
-                              const int32_t *col_idx,
+typedef void (*sk_forward_fn)(int32_t batch, int64_t in, const int32_t *row_band, const int32_t *col_idx,
                               const float *values, const float *w, int64_t ldw, const float *bias, float *z,
                               int64_t ldz, int64_t col_begin, int64_t col_end, int32_t relu, float *scratch);
 
@@ -148,8 +148,8 @@ int32_t sk_build_csc_parallel(sk_pool *pool, int32_t batch, int64_t in, const in
 
 /// `kernels->forward` over the columns [0, width) split in `sk_pool_threads` slices; slice i uses
 /// `panels + i * panel_floats` as its scratch (panel_floats >= in * kernels->panel).
-void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_ptr,
-                         const int32_t *row_band, const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
+void sk_forward_parallel(sk_pool *pool, const sk_kernels *kernels, int32_t batch, int64_t in, const int32_t *row_band,
+                         const int32_t *col_idx, const float *values, const float *w, int64_t ldw, const float *bias,
                          float *z, int64_t ldz, int64_t width, int32_t relu, float *panels, int64_t panel_floats);
 
 /// `kernels->update` likewise (panel_floats >= (batch + in) * kernels->panel).

@@ -249,8 +249,8 @@ public final class SparseInput {
     ///     weights [inputSize, hidden], bias [hidden], output [batch, hidden]
     public func forward(weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         hidden: Int, relu: Bool) {
-        sk_forward_parallel(pool, kernels, Int32(batch), Int64(inputSize), rowStart, rowBands, columns, values,
-                            weights, Int64(hidden), bias, output, Int64(hidden), Int64(hidden), relu ? 1 : 0, panels,
+        sk_forward_parallel(pool, kernels, Int32(batch), Int64(inputSize), rowBands, columns, values, weights,
+                            Int64(hidden), bias, output, Int64(hidden), Int64(hidden), relu ? 1 : 0, panels,
                             Int64(panelFloats))
     }
 
